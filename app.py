@@ -1,0 +1,3 @@
+from coi import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""The use cases. Every write goes through a function here."""

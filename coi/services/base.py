@@ -1,0 +1,317 @@
+"""What every service shares: validation, one transaction per write, paging, and the generic
+list / get / create / update / end over a RecordSpec.
+
+One write = validate, authorise, persist, append one audit event, re-evaluate the rules that
+read the record, commit once. The web pages, the API and the CLI all come through here.
+"""
+
+import math
+import typing
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from coi import access, audit, db
+from coi.errors import Conflict, Invalid, NotFound
+from coi.schemas import In
+
+MESSAGES = {
+    "missing": "{title} is required",
+    "string_too_short": "{title} is required",
+    "string_too_long": "{title} must be {max_length} characters or fewer",
+    "string_pattern_mismatch": "{title} is not in the right format",
+    "string_type": "{title} must be text",
+    "too_short": "Choose at least {min_length} for {title_lower}",
+    "list_type": "{title} must be a list",
+    "literal_error": "{title} must be one of: {expected}",
+    "date_from_datetime_parsing": "{title} must be a real date, like 2026-03-31",
+    "date_parsing": "{title} must be a real date, like 2026-03-31",
+    "date_type": "{title} must be a real date, like 2026-03-31",
+    "int_parsing": "{title} must be a whole number",
+    "int_type": "{title} must be a whole number",
+    "greater_than_equal": "{title} must be {ge} or more",
+    "less_than_equal": "{title} must be {le} or less",
+    "decimal_parsing": "{title} must be an amount in pounds, like 1250.00",
+    "decimal_type": "{title} must be an amount in pounds, like 1250.00",
+    "decimal_max_places": "{title} can have at most 2 decimal places (pence)",
+    "decimal_max_digits": "{title} is too large",
+    "decimal_whole_digits": "{title} is too large",
+    "bool_parsing": "{title} must be yes or no",
+    "bool_type": "{title} must be yes or no",
+    "extra_forbidden": "{field} is not a field of this record",
+    "model_type": "The body must be a JSON object",
+    "dict_type": "The body must be a JSON object",
+}
+
+
+def _message(schema: type[In], err: dict) -> tuple[str, str]:
+    loc = [str(part) for part in err["loc"] if not isinstance(part, int)]
+    name = loc[0] if loc else "body"
+    title = title_of(schema, name)
+    template = MESSAGES.get(err["type"])
+    if template is None:
+        return name, f"{title}: {err['msg']}"
+    ctx = {k: v for k, v in (err.get("ctx") or {}).items()}
+    if err["type"] == "string_too_short" and ctx.get("min_length", 1) > 1:
+        template = "{title} must be at least {min_length} characters"
+    return name, template.format(title=title, title_lower=title.lower(), field=name,
+                                 **{k: v for k, v in ctx.items() if k not in ("title", "field")})
+
+
+def _defaults_for_nulls(schema: type[In], data: Any) -> Any:
+    """A null for a field that is not nullable but has a default means "use the default"."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for name, value in data.items():
+        info = schema.model_fields.get(name)
+        if value is None and info is not None and not info.is_required() \
+                and info.default is not None and not _nullable(info.annotation):
+            out.pop(name)
+    return out
+
+
+def _nullable(annotation) -> bool:
+    return type(None) in typing.get_args(annotation)
+
+
+def validate(schema: type[In], data: Any) -> In:
+    """data checked against schema, or Invalid naming each wrong field in plain words."""
+    try:
+        return schema.model_validate(_defaults_for_nulls(schema, data))
+    except ValidationError as exc:
+        errors, seen = [], set()
+        for err in exc.errors():
+            name, message = _message(schema, err)
+            if (name, message) not in seen:
+                seen.add((name, message))
+                errors.append({"field": name, "message": message})
+        raise Invalid(errors) from None
+
+
+@contextmanager
+def writing():
+    """One transaction holding the write lock; commits once, or rolls back on any error."""
+    s = db.write_session()
+    try:
+        yield s
+        s.commit()
+    except IntegrityError as exc:
+        s.rollback()
+        raise Conflict("That change clashes with a record saved at the same time. "
+                       "Nothing was saved; please try again.") from exc
+    except OperationalError as exc:
+        s.rollback()
+        raise Conflict("The register was busy and nothing was saved; please try again.") from exc
+    except BaseException:
+        s.rollback()
+        raise
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass
+class ListQuery:
+    q: str = ""
+    filters: dict = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 25
+    include_ended: bool = False
+
+    def __post_init__(self):
+        self.page = max(1, min(int(self.page or 1), 100_000))
+        self.per_page = max(1, min(int(self.per_page or 25), 500))
+        self.q = (self.q or "").strip()[:200]
+
+
+def paginate(s, stmt, query: ListQuery) -> Page:
+    total = s.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar()
+    rows = s.execute(stmt.limit(query.per_page)
+                     .offset((query.page - 1) * query.per_page)).scalars().all()
+    return Page(list(rows), total, query.page, query.per_page)
+
+
+def title_of(schema: type[In], name: str) -> str:
+    info = schema.model_fields.get(name)
+    return info.title if info and info.title else name.replace("_", " ").capitalize()
+
+
+def check_dates(errors: dict, values: dict, schema: type[In], start: str, end: str) -> None:
+    """end must not be before start (both optional)."""
+    a, b = values.get(start), values.get(end)
+    if a and b and b < a:
+        errors.setdefault(end, f"{title_of(schema, end)} must not be before "
+                               f"{title_of(schema, start).lower()}")
+
+
+class RecordSpec:
+    """How one kind of record is scoped, checked, stored and shown. Subclass per entity."""
+
+    entity = "record"
+    label = "record"
+    model: Any = None
+    create_schema: type[In] = In
+    update_schema: type[In] = In
+    search: tuple[str, ...] = ()
+    filters: dict[str, Callable] = {}
+    order: tuple = ()
+    ended_column: str | None = None
+    hidden: tuple[str, ...] = ()
+
+    def scope(self, actor, stmt):
+        return stmt
+
+    def authorise_create(self, actor, values: dict, errors: dict) -> None:
+        access.require_writer(actor)
+
+    def authorise_update(self, actor, record) -> None:
+        access.require_writer(actor)
+
+    def check(self, s, actor, values: dict, record, errors: dict) -> None:
+        """Cross-field and cross-record checks; add {field: message} to errors."""
+
+    def columns(self, payload: dict) -> dict:
+        return payload
+
+    def values_of(self, record) -> dict:
+        """The record's current values in schema terms, for checking a PATCH merged."""
+        return {name: getattr(record, name, None) for name in self.create_schema.model_fields}
+
+    def public(self, record) -> dict:
+        raise NotImplementedError
+
+    def end(self, record, reason: str, on: date) -> None:
+        raise Invalid({"reason": f"A {self.label} cannot be ended."})
+
+    def after_write(self, s, actor, record) -> None:
+        """Re-evaluate what reads this record (the rules); runs inside the write."""
+        from coi.services import evaluation
+        evaluation.after_write(s, actor, self.entity, record)
+
+
+def _searchable(spec: RecordSpec, stmt, text: str):
+    clauses = [cast(getattr(spec.model, col), String).ilike(f"%{text}%") for col in spec.search]
+    return stmt.where(or_(*clauses)) if clauses else stmt
+
+
+def list_records(spec: RecordSpec, actor, query: ListQuery) -> Page:
+    stmt = spec.scope(actor, select(spec.model))
+    if query.q:
+        stmt = _searchable(spec, stmt, query.q)
+    for name, value in query.filters.items():
+        if value not in (None, "") and name in spec.filters:
+            stmt = spec.filters[name](stmt, value)
+    if spec.ended_column and not query.include_ended:
+        stmt = stmt.where(getattr(spec.model, spec.ended_column).is_(None))
+    stmt = stmt.order_by(*spec.order) if spec.order else stmt.order_by(spec.model.id.desc())
+    return paginate(db.session(), stmt, query)
+
+
+def get_record(spec: RecordSpec, actor, record_id: int):
+    """The record if it exists and actor may see it; otherwise NotFound (never a leak)."""
+    pk = spec.model.__table__.primary_key.columns.values()[0]
+    stmt = spec.scope(actor, select(spec.model).where(pk == record_id))
+    record = db.session().execute(stmt).scalar_one_or_none()
+    if record is None:
+        raise NotFound(f"No {spec.label} {record_id}, or you may not see it.")
+    return record
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise Invalid(errors)
+
+
+def create_record(spec: RecordSpec, actor, data: Any, **extra):
+    payload = validate(spec.create_schema, data).model_dump()
+    with writing() as s:
+        errors: dict = {}
+        spec.authorise_create(actor, payload, errors)
+        spec.check(s, actor, payload, None, errors)
+        _raise(errors)
+        record = spec.model(**spec.columns(payload), **extra)
+        s.add(record)
+        s.flush()
+        audit.append(s, access.actor_name(actor), f"{spec.entity}.create", spec.entity,
+                     record.id, None, audit.snapshot(record, spec.hidden))
+        spec.after_write(s, actor, record)
+    return record
+
+
+def _required_nulls(spec: RecordSpec, changes: dict) -> dict:
+    """A PATCH may not clear a field the record must have; a null elsewhere means default."""
+    errors = {}
+    for name, value in list(changes.items()):
+        info = spec.create_schema.model_fields.get(name)
+        if value is not None or info is None or _nullable(info.annotation):
+            continue
+        if info.is_required():
+            errors[name] = f"{title_of(spec.create_schema, name)} is required"
+        else:
+            changes[name] = info.get_default(call_default_factory=True)
+    return errors
+
+
+def update_record(spec: RecordSpec, actor, record_id: int, data: Any):
+    changes = validate(spec.update_schema, data).model_dump(exclude_unset=True)
+    _raise(_required_nulls(spec, changes))
+    with writing() as s:
+        record = get_record(spec, actor, record_id)
+        spec.authorise_update(actor, record)
+        before = audit.snapshot(record, spec.hidden)
+        merged = {**spec.values_of(record), **changes}
+        errors: dict = {}
+        spec.check(s, actor, merged, record, errors)
+        _raise(errors)
+        for name, value in spec.columns(changes).items():
+            setattr(record, name, value)
+        after = audit.snapshot(record, spec.hidden)
+        if after != before:
+            s.add(record)
+            s.flush()
+            audit.append(s, access.actor_name(actor), f"{spec.entity}.update", spec.entity,
+                         record.id, before, after)
+            spec.after_write(s, actor, record)
+    return record
+
+
+def end_record(spec: RecordSpec, actor, record_id: int, data: Any):
+    """End or withdraw a record with a reason; it stays in the register."""
+    from coi.schemas import EndRecord
+    payload = validate(EndRecord, data)
+    with writing() as s:
+        record = get_record(spec, actor, record_id)
+        spec.authorise_update(actor, record)
+        before = audit.snapshot(record, spec.hidden)
+        spec.end(record, payload.reason, payload.ended_on or date.today())
+        s.add(record)
+        s.flush()
+        audit.append(s, access.actor_name(actor), f"{spec.entity}.end", spec.entity,
+                     record.id, before, audit.snapshot(record, spec.hidden))
+        spec.after_write(s, actor, record)
+    return record
+
+
+def visible(s, spec: RecordSpec, actor, record_id: int | None):
+    """The referenced record if actor may see it, else None (for field-level errors)."""
+    if record_id is None:
+        return None
+    pk = spec.model.__table__.primary_key.columns.values()[0]
+    return s.execute(spec.scope(actor, select(spec.model).where(pk == record_id))) \
+        .scalar_one_or_none()

@@ -1,0 +1,41 @@
+"""Flags as records: who may see them and how they read. Raising them is coi.services.evaluation's
+job and deciding them coi.services.decisions'."""
+
+from sqlalchemy import case
+
+from coi import access
+from coi.models import Flag
+from coi.schemas import FlagPublic
+from coi.services import base, scoping
+
+SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Flag.severity, else_=3)
+
+
+class FlagSpec(base.RecordSpec):
+    entity, label, model = "flag", "flag", Flag
+    search = ("reasons", "rule")
+    filters = {
+        "status": lambda stmt, v: stmt.where(Flag.status == v),
+        "severity": lambda stmt, v: stmt.where(Flag.severity == v),
+        "rule": lambda stmt, v: stmt.where(Flag.rule == v),
+        "ulo_id": lambda stmt, v: stmt.where(Flag.ulo_id == int(v)),
+        "commissioner_id": lambda stmt, v: stmt.where(Flag.commissioner_id == int(v)),
+    }
+    order = (SEVERITY_ORDER, Flag.score.desc(), Flag.id.desc())
+
+    def scope(self, actor, stmt):
+        if access.is_commissioner(actor):
+            return scoping.by_org(actor, stmt, Flag.commissioner_id)
+        return scoping.by_org(actor, stmt, Flag.ulo_id)
+
+    def authorise_create(self, actor, values, errors):
+        access.require(False, "Flags are raised by the rules, not by hand.")
+
+    def authorise_update(self, actor, record):
+        access.require(False, "A flag changes through the board's decision on it.")
+
+    def public(self, record):
+        return FlagPublic.model_validate(record).model_dump(mode="json")
+
+
+FLAGS = FlagSpec()

@@ -1,0 +1,79 @@
+"""The server-rendered pages: one blueprint per feature, registered here."""
+
+from flask import g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from coi import vocab
+from coi.errors import DomainError
+
+
+def _render_error(exc: DomainError):
+    titles = {403: "You cannot do that", 404: "Page not found", 409: "That change was refused"}
+    return render_template("error.html", status=exc.status,
+                           heading=titles.get(exc.status, exc.title), detail=exc.detail), \
+        exc.status
+
+
+def _csrf_failed(exc: CSRFError):
+    """Show the same form again, with what was typed, instead of losing it (WCAG 2.2.1)."""
+    from flask import current_app
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or request.path.startswith("/api/"):
+        return _render_error(DomainError("The form could not be checked. Please try again."))
+    g.csrf_failed = True
+    return view(**(request.view_args or {}))
+
+
+def _context():
+    return {"vocab": vocab, "label": vocab.label, "user": current_user}
+
+
+def init_app(app) -> None:
+    from coi.web import account, crud, filters, pages
+
+    filters.init_app(app)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(crud.make_blueprint())
+    app.context_processor(_context)
+    app.register_error_handler(DomainError, _handle_domain)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(404, _page_missing)
+    app.register_error_handler(405, _method_not_allowed)
+    app.register_error_handler(413, _too_large)
+    app.register_error_handler(500, _server_error)
+
+
+def _handle_domain(exc: DomainError):
+    if request.path.startswith("/api/"):
+        from coi.api.problems import problem
+        return problem(exc.status, exc.title, exc.detail, exc.errors)
+    return _render_error(exc)
+
+
+def _plain(status: int, heading: str, detail: str):
+    if request.path.startswith("/api/"):
+        from coi.api.problems import problem
+        return problem(status, heading, detail)
+    return render_template("error.html", status=status, heading=heading, detail=detail), status
+
+
+def _page_missing(_exc):
+    return _plain(404, "Page not found", "There is no page at this address, or you may not "
+                  "see it. Check the address, or use the menu.")
+
+
+def _method_not_allowed(_exc):
+    return _plain(405, "That cannot be done here", "This address does not accept that kind "
+                  "of request.")
+
+
+def _too_large(_exc):
+    return _plain(413, "Too much was sent", "What you sent is larger than the register "
+                  "accepts (2 MB). Send less and try again.")
+
+
+def _server_error(_exc):
+    return _plain(500, "Sorry, something went wrong", "Nothing you sent was saved. Please try "
+                  "again; if it happens again, tell your administrator.")

@@ -1,0 +1,208 @@
+"""List, show, create, edit and end pages for every kind of record in coi.resources.
+
+The views only parse, call the resource's service and render; access and validation are the
+services' business.
+"""
+
+import csv
+import io
+from functools import partial
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from coi.errors import Invalid
+from coi.models import Opportunity, Person
+from coi.resources import RESOURCES, Resource
+from coi.schemas import EndRecord
+from coi.services.base import ListQuery
+from coi.web import forms
+from coi.web.filters import prime
+
+CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
+                "elsewhere. Nothing you typed is lost: check it and send it again.")
+CSV_LIMIT = 100_000
+
+
+def endpoint(res: Resource, view: str) -> str:
+    return f"records.{res.name.replace('-', '_')}_{view}"
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("records", __name__)
+    for res in RESOURCES.values():
+        base, ep = f"/{res.name}", res.name.replace("-", "_")
+        views = [("", "list", list_view, ["GET"]),
+                 ("/new", "new", form_view, ["GET", "POST"]),
+                 ("/<int:record_id>", "show", show_view, ["GET"]),
+                 ("/<int:record_id>/edit", "edit", form_view, ["GET", "POST"]),
+                 ("/<int:record_id>/end", "end", end_view, ["GET", "POST"])]
+        for path, name, view, methods in views:
+            bound = login_required(partial(view, res))
+            bound.__doc__ = view.__doc__
+            bp.add_url_rule(f"{base}{path}", f"{ep}_{name}", bound, methods=methods)
+    return bp
+
+
+def _actor():
+    return current_user.user
+
+
+def _query(res: Resource) -> ListQuery:
+    args = request.args
+    return ListQuery(q=args.get("q", ""), page=args.get("page", 1, type=int),
+                     per_page=args.get("per_page", 25, type=int),
+                     filters={f.name: args.get(f.name, "") for f in res.filters},
+                     include_ended=args.get("ended") == "yes")
+
+
+def _prime_names(rows: list[dict]) -> None:
+    people, opps = set(), set()
+    for row in rows:
+        for key in ("person_id", "participant_ids", "team_ids"):
+            value = row.get(key)
+            people.update(value if isinstance(value, list) else [value])
+        opps.add(row.get("opportunity_id"))
+    prime(Person, people)
+    prime(Opportunity, opps)
+
+
+def list_view(res: Resource):
+    """A searchable, filterable, paginated list of records, or all of them as CSV."""
+    actor, query = _actor(), _query(res)
+    if request.args.get("format") == "csv":
+        return _csv(res, actor, query)
+    page = res.list(actor, query)
+    rows = [res.public(r) for r in page.items]
+    _prime_names(rows)
+    filters = [(f, f.choices(actor)) for f in res.filters]
+    return render_template("crud/list.html", res=res, page=page, rows=rows, query=query,
+                           filters=filters, endpoint=partial(endpoint, res),
+                           can_create=res.can_create(actor))
+
+
+def _cell(value) -> str:
+    """A spreadsheet-safe cell: lists joined, and formulas neutralised."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+def _csv(res: Resource, actor, query: ListQuery) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    query.per_page, query.page, header = 500, 1, None
+    while (query.page - 1) * query.per_page < CSV_LIMIT:
+        page = res.list(actor, query)
+        for record in page.items:
+            row = res.public(record)
+            if header is None:
+                header = list(row)
+                writer.writerow(header)
+            writer.writerow([_cell(row.get(k)) for k in header])
+        if query.page >= page.pages:
+            break
+        query.page += 1
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{res.name}.csv"'})
+
+
+def _labels(res: Resource, actor) -> dict:
+    return {name: dict(pairs) for name, pairs in res.choices(actor).items()}
+
+
+def show_view(res: Resource, record_id: int):
+    """One record, every field in words."""
+    actor = _actor()
+    record = res.get(actor, record_id)
+    data = res.public(record)
+    _prime_names([data])
+    fields = forms.fields_of(res.spec.create_schema, res.overrides)
+    return render_template("crud/show.html", res=res, record=record, data=data, fields=fields,
+                           labels=_labels(res, actor), endpoint=partial(endpoint, res),
+                           can_edit=_can_edit(res, actor, record))
+
+
+def _can_edit(res: Resource, actor, record) -> bool:
+    from coi.errors import Forbidden
+    try:
+        res.spec.authorise_update(actor, record)
+    except Forbidden:
+        return False
+    return True
+
+
+def _defaults(actor, fields) -> dict:
+    values = {}
+    for f in fields:
+        wanted = request.args.get(f.name)
+        if wanted is None and f.name in ("ulo_id", "commissioner_id", "organisation_id"):
+            wanted = str(actor.organisation_id or "")
+        if wanted and any(v == wanted for v, _ in f.choices):
+            values[f.name] = [wanted] if f.multiple else wanted
+    return values
+
+
+def form_view(res: Resource, record_id: int | None = None):
+    """Create a record, or edit one: errors shown at each field, what was typed kept."""
+    from coi.errors import Forbidden
+    actor = _actor()
+    record = res.get(actor, record_id) if record_id else None
+    if record is None and not res.can_create(actor):
+        raise Forbidden(f"Your role cannot add {res.title.lower()}.")
+    if record is not None:
+        res.spec.authorise_update(actor, record)
+    schema = res.spec.update_schema if record else res.spec.create_schema
+    fields = forms.fields_of(schema, res.overrides, res.choices(actor))
+    errors: dict = {}
+    if request.method == "POST":
+        values = forms.raw_values(request.form, fields)
+        if g.get("csrf_failed"):
+            errors = {"_form": CSRF_MESSAGE}
+        else:
+            try:
+                data = forms.parse(request.form, fields)
+                if record is None:
+                    record = res.create(actor, data)
+                    flash(f"The {res.singular} was saved.", "success")
+                else:
+                    res.update(actor, record_id, data)
+                    flash(f"Your changes to the {res.singular} were saved.", "success")
+                return redirect(url_for(endpoint(res, "show"), record_id=record.id))
+            except Invalid as exc:
+                errors = exc.by_field()
+    elif record is not None:
+        values = forms.record_values(res.public(record), fields)
+    else:
+        values = _defaults(actor, fields)
+    return render_template("crud/form.html", res=res, record=record, fields=fields,
+                           values=values, errors=errors, endpoint=partial(endpoint, res)), \
+        (422 if errors else 200)
+
+
+def end_view(res: Resource, record_id: int):
+    """End or withdraw a record with a reason (nothing is deleted)."""
+    actor = _actor()
+    record = res.get(actor, record_id)
+    res.spec.authorise_update(actor, record)
+    fields = forms.fields_of(EndRecord)
+    errors: dict = {}
+    values: dict = {}
+    if request.method == "POST":
+        values = forms.raw_values(request.form, fields)
+        if g.get("csrf_failed"):
+            errors = {"_form": CSRF_MESSAGE}
+        else:
+            try:
+                res.end(actor, record_id, forms.parse(request.form, fields))
+                flash(f"The {res.singular} was {res.end_done}.", "success")
+                return redirect(url_for(endpoint(res, "show"), record_id=record_id))
+            except Invalid as exc:
+                errors = exc.by_field()
+    return render_template("crud/end.html", res=res, record=record, fields=fields,
+                           values=values, errors=errors, data=res.public(record),
+                           endpoint=partial(endpoint, res)), (422 if errors else 200)

@@ -1,0 +1,178 @@
+"""HTML forms derived from the same pydantic schemas that validate the API.
+
+A schema field becomes a Field (its widget, label, hint and choices); a posted form becomes the
+dict the schema validates; what the user typed is kept as raw strings for showing again.
+"""
+
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from coi.schemas import In
+
+WIDGETS = ("text", "textarea", "select", "radios", "checkboxes", "date", "money", "yesno",
+           "lines", "email", "password")
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    widget: str
+    hint: str = ""
+    required: bool = False
+    multiple: bool = False
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    max_length: int | None = None
+
+
+def _unwrap(annotation) -> tuple[Any, bool]:
+    """(inner type, optional?) of an annotation, looking through Optional and Annotated."""
+    optional = False
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional, annotation = True, args[0]
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation, optional
+
+
+def _max_length(info) -> int | None:
+    for meta in info.metadata:
+        if getattr(meta, "max_length", None):
+            return meta.max_length
+    annotation = info.annotation
+    for arg in typing.get_args(annotation):
+        for meta in getattr(arg, "__metadata__", ()):
+            if getattr(meta, "max_length", None):
+                return meta.max_length
+    return None
+
+
+def _widget(inner, name: str) -> tuple[str, bool, list]:
+    origin = typing.get_origin(inner)
+    if origin is list:
+        item, _ = _unwrap(typing.get_args(inner)[0])
+        if typing.get_origin(item) is typing.Literal:
+            return "checkboxes", True, [(c, c) for c in typing.get_args(item)]
+        if item is int:
+            return "checkboxes", True, []
+        return ("checkboxes" if name == "service_areas" else "lines"), True, []
+    if origin is typing.Literal:
+        return "radios", False, [(c, c) for c in typing.get_args(inner)]
+    if inner is date:
+        return "date", False, []
+    if inner is Decimal:
+        return "money", False, []
+    if inner is bool:
+        return "yesno", False, []
+    if inner is int:
+        return "select", False, []
+    if name == "email":
+        return "email", False, []
+    if name == "password":
+        return "password", False, []
+    return "text", False, []
+
+
+def fields_of(schema: type[In], overrides: dict | None = None,
+              choices: dict[str, list] | None = None, omit: tuple = ()) -> list[Field]:
+    """One Field per schema field, in order; overrides set widget/hint per name."""
+    out = []
+    for name, info in schema.model_fields.items():
+        if name in omit:
+            continue
+        inner, optional = _unwrap(info.annotation)
+        widget, multiple, opts = _widget(inner, name)
+        length = _max_length(info)
+        if widget == "text" and length and length > 500:
+            widget = "textarea"
+        f = Field(name=name, label=info.title or name, widget=widget,
+                  hint=info.description or "", multiple=multiple, choices=opts,
+                  required=info.is_required() and not optional, max_length=length)
+        for key, value in (overrides or {}).get(name, {}).items():
+            setattr(f, key, value)
+        if choices and name in choices:
+            f.choices = [(str(v), lbl) for v, lbl in choices[name]]
+        out.append(f)
+    return out
+
+
+def _date_from(form, name: str):
+    parts = [form.get(f"{name}-{p}", "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    day, month, year = parts
+    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+        return "not-a-date"
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _money_from(raw: str):
+    raw = raw.replace(",", "").replace("£", "").strip()
+    return raw or None
+
+
+def parse(form, fields: list[Field]) -> dict:
+    """The posted form as the dict its schema validates."""
+    data: dict[str, Any] = {}
+    for f in fields:
+        if f.widget == "date":
+            data[f.name] = _date_from(form, f.name)
+        elif f.widget == "lines":
+            raw = form.get(f.name, "")
+            data[f.name] = [p.strip() for p in raw.replace(",", "\n").splitlines() if p.strip()]
+        elif f.multiple:
+            data[f.name] = form.getlist(f.name)
+        elif f.widget == "yesno":
+            raw = form.get(f.name)
+            if raw in ("yes", "no"):
+                data[f.name] = raw == "yes"
+        elif f.widget == "money":
+            data[f.name] = _money_from(form.get(f.name, ""))
+        else:
+            raw = form.get(f.name, "")
+            data[f.name] = raw if raw.strip() or f.required else None
+    return data
+
+
+def raw_values(form, fields: list[Field]) -> dict:
+    """What the user typed, to show again after an error."""
+    values: dict[str, Any] = {}
+    for f in fields:
+        if f.widget == "date":
+            for part in ("day", "month", "year"):
+                values[f"{f.name}-{part}"] = form.get(f"{f.name}-{part}", "")
+        elif f.multiple and f.widget != "lines":
+            values[f.name] = form.getlist(f.name)
+        else:
+            values[f.name] = form.get(f.name, "")
+    return values
+
+
+def record_values(data: dict, fields: list[Field]) -> dict:
+    """A record's public data as raw form values, for an edit form."""
+    values: dict[str, Any] = {}
+    for f in fields:
+        value = data.get(f.name)
+        if f.widget == "date":
+            parsed = date.fromisoformat(value) if isinstance(value, str) and value else value
+            for part, attr in (("day", "day"), ("month", "month"), ("year", "year")):
+                values[f"{f.name}-{part}"] = str(getattr(parsed, attr)) if parsed else ""
+        elif f.widget == "lines":
+            values[f.name] = "\n".join(value or [])
+        elif f.multiple:
+            values[f.name] = [str(v) for v in value or []]
+        elif f.widget == "yesno":
+            values[f.name] = "" if value is None else ("yes" if value else "no")
+        else:
+            values[f.name] = "" if value is None else str(value)
+    return values
+
+
+ChoiceFn = Callable[[Any], list]

@@ -1,0 +1,85 @@
+"""The home page (each role's dashboard), the health check and the plain-English pages."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from coi import db
+from coi.services import users
+
+bp = Blueprint("pages", __name__)
+
+NAV = [
+    ("Home", "pages.home", None),
+    ("Flags", "flags.queue", None),
+    ("Engagements", "records.engagements_list", None),
+    ("Opportunities", "records.opportunities_list", None),
+    ("Bids", "records.bids_list", ("ulo_staff", "ulo_board", "commissioner", "auditor",
+                                   "admin")),
+    ("Documents", "documents.index", None),
+    ("Declarations", "declarations.index", ("ulo_staff", "ulo_board", "auditor", "admin")),
+    ("Arrangements", "records.arrangements_list", None),
+    ("Board", "records.board_members_list", ("ulo_staff", "ulo_board", "auditor", "admin")),
+    ("Income", "records.income_list", ("ulo_staff", "ulo_board", "auditor", "admin")),
+    ("People", "records.people_list", None),
+    ("Organisations", "records.organisations_list", None),
+    ("Partnerships", "records.partnerships_list", None),
+    ("History", "history.index", ("auditor", "admin")),
+    ("Accounts", "records.users_list", ("admin",)),
+    ("Settings", "admin.settings", ("admin",)),
+]
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def nav_items() -> list[dict]:
+    """The main menu for the signed-in role (links only; the services enforce access)."""
+    items = []
+    for label, endpoint, roles in NAV:
+        if not has_endpoint(endpoint) or (roles and current_user.role not in roles):
+            continue
+        url = url_for(endpoint)
+        current = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": label, "url": url, "current": current})
+    return items
+
+
+@bp.app_context_processor
+def _globals():
+    return {"nav_items": nav_items, "has_endpoint": has_endpoint}
+
+
+@bp.route("/")
+def home():
+    """Each role's dashboard of what needs its action."""
+    if not current_user.is_authenticated:
+        if users.register_is_empty():
+            return redirect(url_for("account.setup"))
+        return redirect(url_for("account.login"))
+    from coi.services import dashboard
+    return render_template("pages/home.html", board=dashboard.for_actor(current_user.user))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the database answers, 503 when it does not."""
+    try:
+        db.session().execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return {"status": "unavailable"}, 503
+    return {"status": "ok"}
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement."""
+    return render_template("pages/accessibility.html")
+
+
+@bp.route("/methodology")
+def methodology():
+    """How conflicts are found: every rule in plain English with its thresholds."""
+    from coi.services import methodology as m
+    return render_template("pages/methodology.html", rules=m.describe())
