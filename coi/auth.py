@@ -6,15 +6,24 @@ import secrets
 from argon2 import PasswordHasher
 from argon2 import exceptions as argon2_exceptions
 from argon2.profiles import RFC_9106_LOW_MEMORY
-from flask import g, request
+from flask import g
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin
 from sqlalchemy import select
 
 from coi import db
-from coi.models import ApiToken, User, utcnow
+from coi.models import ApiToken, User
 
 login_manager = LoginManager()
-_hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+_HASHERS = {
+    "rfc9106_low_memory": PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY),
+    # Only for the test suite, where thousands of hashes would otherwise take minutes.
+    "fast_for_tests": PasswordHasher(time_cost=1, memory_cost=64, parallelism=1),
+}
+
+
+def _hasher() -> PasswordHasher:
+    from flask import current_app
+    return _HASHERS[current_app.config.get("ARGON2_PROFILE", "rfc9106_low_memory")]
 
 
 class Account(UserMixin):
@@ -44,18 +53,18 @@ class Anonymous(AnonymousUserMixin):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        return _hasher().verify(stored, password)
     except (argon2_exceptions.VerificationError, argon2_exceptions.InvalidHashError):
         return False
 
 
 def needs_rehash(stored: str) -> bool:
-    return _hasher.check_needs_rehash(stored)
+    return _hasher().check_needs_rehash(stored)
 
 
 def token_digest(token: str) -> str:
@@ -105,4 +114,3 @@ def init_app(app) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    _ = request, utcnow

@@ -239,10 +239,11 @@ def _raise(errors: dict) -> None:
 
 
 def create_record(spec: RecordSpec, actor, data: Any, **extra):
+    """Validate, authorise, store, audit and re-evaluate one new record, in one transaction."""
+    errors: dict = {}
+    spec.authorise_create(actor, {}, errors)  # the role first: no validation for the refused
     payload = validate(spec.create_schema, data).model_dump()
     with writing() as s:
-        errors: dict = {}
-        spec.authorise_create(actor, payload, errors)
         spec.check(s, actor, payload, None, errors)
         _raise(errors)
         record = spec.model(**spec.columns(payload), **extra)
@@ -269,6 +270,8 @@ def _required_nulls(spec: RecordSpec, changes: dict) -> dict:
 
 
 def update_record(spec: RecordSpec, actor, record_id: int, data: Any):
+    """Change fields of a record the actor may see and change; absent fields stay as they are."""
+    spec.authorise_update(actor, get_record(spec, actor, record_id))
     changes = validate(spec.update_schema, data).model_dump(exclude_unset=True)
     _raise(_required_nulls(spec, changes))
     with writing() as s:
@@ -294,6 +297,7 @@ def update_record(spec: RecordSpec, actor, record_id: int, data: Any):
 def end_record(spec: RecordSpec, actor, record_id: int, data: Any):
     """End or withdraw a record with a reason; it stays in the register."""
     from coi.schemas import EndRecord
+    spec.authorise_update(actor, get_record(spec, actor, record_id))
     payload = validate(EndRecord, data)
     with writing() as s:
         record = get_record(spec, actor, record_id)

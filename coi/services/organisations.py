@@ -128,12 +128,14 @@ PEOPLE = PersonSpec()
 
 def create_partnership(actor, data):
     """Record a commissioning partnership and its member bodies."""
+    access.require_role(actor, "admin")
     payload = base.validate(PartnershipCreate, data)
     return _write_partnership(actor, None, payload.model_dump(), PartnershipCreate, data)
 
 
 def update_partnership(actor, partnership_id: int, data):
     """Rename a partnership or change its members."""
+    access.require_role(actor, "admin")
     changes = base.validate(PartnershipUpdate, data).model_dump(exclude_unset=True)
     return _write_partnership(actor, partnership_id, changes, PartnershipUpdate, data)
 
