@@ -13,7 +13,6 @@ def _fail(exc: DomainError):
         click.echo(f"  {err['field']}: {err['message']}", err=True)
     sys.exit(1)
 
-
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", required=True, help="ulo_staff, ulo_board, commissioner, auditor or admin")
@@ -40,7 +39,6 @@ def create_user(email, role, org, name, password_stdin):
         _fail(exc)
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
-
 @click.command("create-token")
 @click.argument("email")
 @click.option("--name", default="Command line", help="A name to tell the token apart")
@@ -57,11 +55,17 @@ def create_token(email, name):
     click.echo(f"API token for {user.email} (shown once; store it safely):")
     click.echo(token)
 
-
 COMMANDS = [create_user, create_token]
 
-
 def init_app(app) -> None:
-    for command in COMMANDS:
+    """Add the account commands here and every feature's COMMANDS from coi/commands/."""
+    import importlib
+    import pkgutil
+
+    from coi import commands
+    found = list(COMMANDS)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        found.extend(importlib.import_module(f"coi.commands.{info.name}").COMMANDS)
+    for command in found:
         app.cli.add_command(command)
 

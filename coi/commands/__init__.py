@@ -1,0 +1,1 @@
+"""Each feature's `flask` commands, one module each with a COMMANDS list (see coi.cli)."""
