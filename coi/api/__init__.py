@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from coi.api import problems
 from coi.security import csrf
@@ -15,8 +16,11 @@ def _authenticate():
     if request.endpoint == "api.openapi":
         return None
     if not current_user.is_authenticated:
-        return problems.problem(401, "Sign-in required",
-                                "Send 'Authorization: Bearer <token>' or sign in.")
+        response = problems.problem(401, "Sign-in required",
+                                    "Send 'Authorization: Bearer <token>' with a valid, "
+                                    "unrevoked token, or sign in.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="Two Hats"'
+        return response
     if (request.method not in ("GET", "HEAD", "OPTIONS") and not current_user.via_token
             and current_app.config.get("WTF_CSRF_ENABLED", True)):
         csrf.protect()
@@ -24,17 +28,20 @@ def _authenticate():
 
 
 def body() -> dict:
-    """The request's JSON object, or a 400 problem for anything that is not JSON."""
-    from coi.errors import DomainError
-    data = request.get_json(silent=True)
-    if data is None:
-        err = DomainError("The body must be JSON (Content-Type: application/json).")
-        raise err
-    return data
+    """The request's JSON object: 400 for a body that is not JSON or not an object, 415 for
+    JSON under another Content-Type (see coi.api.payload)."""
+    from coi.api.payload import read_object
+    return read_object()
+
+
+@bp.errorhandler(HTTPException)
+def _http_problem(exc: HTTPException):
+    """Any other HTTP error raised inside an API view answers problem+json too."""
+    return problems.problem(exc.code or 500, exc.name, exc.description or exc.name)
 
 
 def init_app(app) -> None:
-    from coi.api import collections, openapi  # noqa: F401  (routes register on bp)
+    from coi.api import collections, openapi, tokens  # noqa: F401  (routes register on bp)
     collections.register_all()
     csrf.exempt(bp)
     app.register_blueprint(bp)

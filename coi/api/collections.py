@@ -1,58 +1,78 @@
-"""GET (list) and POST on each collection, GET and PATCH on each item, for every resource."""
+"""GET (list) and POST on each collection, GET and PATCH on each item, for every resource.
+
+The handlers only read the request, call the resource's service and shape the answer; the
+services validate, authorise, audit and re-evaluate the rules, exactly as for the pages.
+"""
 
 from functools import partial
 
 from flask import jsonify, request
 from flask_login import current_user
 
-from coi.api import body, bp
+from coi import access
+from coi.api import body, bp, params
+from coi.api.payload import check_id
 from coi.resources import RESOURCES, Resource
-from coi.services.base import ListQuery
+
+# SPEC §5: the users collection is for administrators only (an account reads its own details
+# on its settings page).
+ADMIN_ONLY = {"users"}
 
 
-def _actor():
-    return current_user.user
+def _actor(res: Resource):
+    actor = current_user.user
+    if res.name in ADMIN_ONLY:
+        access.require_role(actor, "admin")
+    return actor
 
 
 def page_json(page, present) -> dict:
+    """The list envelope of SPEC §7."""
     return {"items": [present(r) for r in page.items], "total": page.total,
             "page": page.page, "per_page": page.per_page}
 
 
 def list_items(res: Resource):
-    args = request.args
-    query = ListQuery(q=args.get("q", ""), page=args.get("page", 1, type=int),
-                      per_page=args.get("per_page", 25, type=int),
-                      filters={f: args.get(f, "") for f in res.spec.filters},
-                      include_ended=args.get("include_ended") in ("true", "1", "yes"))
-    return jsonify(page_json(res.list(_actor(), query), res.public))
+    actor = _actor(res)
+    query = params.parse(res.name, res.spec.filters, request.args)
+    return jsonify(page_json(res.list(actor, query), res.public))
 
 
 def create_item(res: Resource):
-    record = res.create(_actor(), body())
+    actor = _actor(res)
+    record = res.create(actor, body())
     return jsonify(res.public(record)), 201
 
 
 def get_item(res: Resource, record_id: int):
-    return jsonify(res.public(res.get(_actor(), record_id)))
+    actor = _actor(res)
+    return jsonify(res.public(res.get(actor, check_id(record_id))))
 
 
 def update_item(res: Resource, record_id: int):
-    return jsonify(res.public(res.update(_actor(), record_id, body())))
+    actor = _actor(res)
+    check_id(record_id)
+    return jsonify(res.public(res.update(actor, record_id, body())))
 
 
 def end_item(res: Resource, record_id: int):
-    return jsonify(res.public(res.end(_actor(), record_id, body())))
+    actor = _actor(res)
+    check_id(record_id)
+    return jsonify(res.public(res.end(actor, record_id, body())))
+
+
+VIEWS = [("", "list", list_items, ["GET"], "List {title}"),
+         ("", "create", create_item, ["POST"], "Create a {singular}"),
+         ("/<int:record_id>", "get", get_item, ["GET"], "One {singular}"),
+         ("/<int:record_id>", "update", update_item, ["PATCH"], "Change a {singular}"),
+         ("/<int:record_id>/end", "end", end_item, ["POST"], "End a {singular}")]
 
 
 def register_all() -> None:
     for res in RESOURCES.values():
         ep = res.name.replace("-", "_")
-        rules = [("", "list", list_items, ["GET"]), ("", "create", create_item, ["POST"]),
-                 ("/<int:record_id>", "get", get_item, ["GET"]),
-                 ("/<int:record_id>", "update", update_item, ["PATCH"]),
-                 ("/<int:record_id>/end", "end", end_item, ["POST"])]
-        for path, name, view, methods in rules:
+        for path, name, view, methods, doc in VIEWS:
             bound = partial(view, res)
             bound.__name__ = f"{ep}_{name}"
+            bound.__doc__ = doc.format(title=res.title.lower(), singular=res.singular)
             bp.add_url_rule(f"/{res.name}{path}", f"{ep}_{name}", bound, methods=methods)

@@ -3,7 +3,8 @@
 from flask import jsonify
 
 TYPES = {400: "bad-request", 401: "unauthorised", 403: "forbidden", 404: "not-found",
-         405: "method-not-allowed", 409: "conflict", 413: "too-large", 422: "invalid",
+         405: "method-not-allowed", 409: "conflict", 413: "too-large",
+         415: "unsupported-media-type", 422: "invalid",
          429: "too-many-requests", 500: "server-error"}
 
 

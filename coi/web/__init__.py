@@ -20,7 +20,8 @@ def _csrf_failed(exc: CSRFError):
     from flask import current_app
     view = current_app.view_functions.get(request.endpoint)
     if view is None or request.path.startswith("/api/"):
-        return _render_error(DomainError("The form could not be checked. Please try again."))
+        return _handle_domain(DomainError("The CSRF token is missing or wrong: send the "
+                                          "X-CSRFToken header, or use a bearer token."))
     g.csrf_failed = True
     return view(**(request.view_args or {}))
 
@@ -30,12 +31,16 @@ def _context():
 
 
 def init_app(app) -> None:
-    from coi.web import account, crud, filters, pages
+    from coi.web import account, crud, filters, pages, sessions, twofactor
 
     filters.init_app(app)
     app.register_blueprint(account.bp)
+    app.register_blueprint(sessions.bp)
+    twofactor.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(crud.make_blueprint())
+    from coi.web import relationship
+    app.register_blueprint(relationship.bp)
     app.context_processor(_context)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _csrf_failed)
@@ -64,9 +69,13 @@ def _page_missing(_exc):
                   "see it. Check the address, or use the menu.")
 
 
-def _method_not_allowed(_exc):
-    return _plain(405, "That cannot be done here", "This address does not accept that kind "
-                  "of request.")
+def _method_not_allowed(exc):
+    from flask import current_app
+    response = current_app.make_response(_plain(
+        405, "That cannot be done here", "This address does not accept that kind of request."))
+    if getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
 
 
 def _too_large(_exc):

@@ -52,3 +52,7 @@ for seg, lister, reader, creator, changer in RECORDS:
         f"PATCH /api/v1/{seg}/{item}": Rule(changer),
         f"POST /api/v1/{seg}/{item}/end": Rule(changer),
     })
+
+# SPEC §5: the API's users collection is for administrators only (the pages let any account
+# see its own entry).
+ROUTES["GET /api/v1/users"] = Rule(("admin",))
