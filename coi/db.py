@@ -1,27 +1,11 @@
 """The database engine (one per app, kept in app.extensions) and one Session per request."""
 
 from flask import current_app, g
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from coi import models  # noqa: F401  (registers every table on SQLModel.metadata)
-
-AUDIT_TRIGGERS = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS auditevent_no_update BEFORE UPDATE ON auditevent "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-        "CREATE TRIGGER IF NOT EXISTS auditevent_no_delete BEFORE DELETE ON auditevent "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION auditevent_refuse() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS auditevent_no_change ON auditevent",
-        "CREATE TRIGGER auditevent_no_change BEFORE UPDATE OR DELETE ON auditevent "
-        "FOR EACH ROW EXECUTE FUNCTION auditevent_refuse()",
-    ],
-}
 
 
 def make_engine(url: str) -> Engine:
@@ -77,12 +61,14 @@ def _close_session(_exc=None) -> None:
         s.close()
 
 
-def create_schema(eng: Engine) -> None:
-    """Create every table and the audit triggers (idempotent)."""
-    SQLModel.metadata.create_all(eng)
-    with eng.begin() as conn:
-        for statement in AUDIT_TRIGGERS.get(eng.dialect.name, []):
-            conn.execute(text(statement))
+def create_schema(eng: Engine, from_models: bool = False) -> None:
+    """Create or upgrade the database to the newest migration, audit triggers included
+    (from_models: build it straight from the models instead, for the tests' speed)."""
+    from coi import migrate
+    if from_models:
+        migrate.build_from_models(eng)
+    else:
+        migrate.upgrade(eng)
 
 
 def init_app(app) -> None:
@@ -90,4 +76,4 @@ def init_app(app) -> None:
     app.extensions["coi.engine"] = eng
     app.teardown_appcontext(_close_session)
     if app.config.get("CREATE_SCHEMA", True):
-        create_schema(eng)
+        create_schema(eng, from_models=app.config.get("SCHEMA_FROM_MODELS", False))

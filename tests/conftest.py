@@ -38,6 +38,7 @@ def app(db_url, tmp_path):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": db_url,
         "WTF_CSRF_ENABLED": False, "ARGON2_PROFILE": "fast_for_tests",
+        "SCHEMA_FROM_MODELS": True,  # migrations are tested in tests/test_migrations.py
     })
     app.instance_path = str(tmp_path / "instance")
     yield app
