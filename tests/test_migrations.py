@@ -90,9 +90,10 @@ def _earlier_register(engine) -> dict:
 
 
 def _counts(engine) -> dict:
-    from coi.models import AuditEvent, Engagement, Organisation
+    from coi.models import Engagement, Organisation
     with engine.connect() as conn:
-        count = lambda model: conn.execute(select(func.count()).select_from(model)).scalar()  # noqa: E731
+        def count(model):
+            return conn.execute(select(func.count()).select_from(model)).scalar()
         return {"organisations": count(Organisation), "engagements": count(Engagement),
                 "head": audit.head(conn)}
 
