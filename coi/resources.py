@@ -44,6 +44,8 @@ class Resource:
     end_done: str = "ended"
     can_create: Callable[[Any], bool] = lambda actor: False
     intro: str = ""
+    # Fields this account cannot fill in, with the reason shown in their place on the form.
+    unavailable: Callable[[Any], dict] = lambda actor: {}
 
     def __post_init__(self):
         self.create = self.create or partial(base.create_record, self.spec)
@@ -74,6 +76,27 @@ def orgs(kind: str | None = None, own_only_for=None) -> list[tuple[int, str]]:
 def people(actor) -> list[tuple[int, str]]:
     stmt = organisations.PEOPLE.scope(actor, select(Person)).where(Person.ended_on.is_(None))
     return [(p.id, p.name) for p in db.session().execute(stmt.order_by(Person.name)).scalars()]
+
+
+def ulo_people(actor) -> list[tuple[int, str]]:
+    """Current people of the ULOs the account may see; named with their ULO when it sees
+    several ULOs (an administrator), so that two people called the same can be told apart."""
+    stmt = organisations.PEOPLE.scope(actor, select(Person, Organisation.name)).join(
+        Organisation, Organisation.id == Person.organisation_id).where(
+        Organisation.kind == "ulo", Person.ended_on.is_(None))
+    many = access.sees_all(actor)
+    return [(p.id, f"{p.name} ({org})" if many else p.name) for p, org in
+            db.session().execute(stmt.order_by(Person.name, Organisation.name))]
+
+
+def own_side(kind: str, actor) -> list[tuple[int, str]]:
+    """Organisations of kind for a form: only its own for an account on that side."""
+    mine = access.is_ulo(actor) if kind == "ulo" else access.is_commissioner(actor)
+    return orgs(kind, actor if mine else None)
+
+
+NO_ULO_PEOPLE = ("A commissioning body cannot see a ULO's people, so the ULO records who "
+                 "took part.")
 
 
 def open_opportunities(actor) -> list[tuple[int, str]]:
@@ -107,7 +130,7 @@ _add(Resource(
     filters=[Filter("kind", "Kind", lambda a: _vocab(vocab.ORG_KINDS))],
     choices=lambda a: {"kind": _vocab(vocab.ORG_KINDS)},
     overrides={"localities": {"hint": "One place name or ONS code per line"}},
-    can_create=_writer_of("admin"),
+    can_create=_writer_of("admin"), end_label="Close", end_done="closed",
     intro="User-led organisations and the commissioning bodies they work with."))
 
 _add(Resource(
@@ -127,6 +150,7 @@ _add(Resource(
     filters=[Filter("organisation_id", "Organisation", lambda a: orgs(own_only_for=a))],
     choices=lambda a: {"organisation_id": orgs(own_only_for=a)},
     can_create=_writer_of("ulo_staff", "ulo_board", "commissioner", "admin"),
+    end_label="Mark as left", end_done="marked as left",
     intro="People who take part in engagements, bids and board decisions."))
 
 _add(Resource(
@@ -147,8 +171,9 @@ _add(Resource(
                                                 "bool"),
      Column("Joined", "started_on", "date"), Column("Left", "ended_on", "date")],
     filters=[Filter("ulo_id", "ULO", lambda a: orgs("ulo", a))],
-    choices=lambda a: {"ulo_id": orgs("ulo", a), "person_id": people(a)},
-    can_create=_writer_of(*ULO_WRITERS),
+    choices=lambda a: {"ulo_id": orgs("ulo", a), "person_id": ulo_people(a)},
+    can_create=_writer_of(*ULO_WRITERS), end_label="Record leaving the board",
+    end_done="recorded as having left the board",
     intro="At least 75% of a ULO's voting board members are drawn from its constituency."))
 
 _add(Resource(
@@ -158,7 +183,7 @@ _add(Resource(
     filters=[Filter("ulo_id", "ULO", lambda a: orgs("ulo", a))],
     choices=lambda a: {"ulo_id": orgs("ulo", a), "source_id": orgs()},
     overrides={"source_id": {"hint": "If the funder is a body in the register"}},
-    can_create=_writer_of(*ULO_WRITERS),
+    can_create=_writer_of(*ULO_WRITERS), end_label="Withdraw", end_done="withdrawn",
     intro="A ULO's income by funder and financial year."))
 
 _add(Resource(
@@ -168,7 +193,8 @@ _add(Resource(
      Column("Since", "started_on", "date"), Column("Until", "ended_on", "date")],
     filters=[Filter("kind", "Kind", lambda a: _vocab(vocab.ARRANGEMENT_KINDS)),
              Filter("commissioner_id", "Commissioning body", lambda a: orgs("commissioner"))],
-    choices=lambda a: {"ulo_id": orgs("ulo"), "commissioner_id": orgs("commissioner"),
+    choices=lambda a: {"ulo_id": own_side("ulo", a),
+                       "commissioner_id": own_side("commissioner", a),
                        "kind": _vocab(vocab.ARRANGEMENT_KINDS)},
     can_create=_writer_of("ulo_staff", "ulo_board", "commissioner", "admin"),
     intro="Formal or informal arrangements between a ULO and a commissioning body."))
@@ -181,11 +207,14 @@ _add(Resource(
     filters=[Filter("influence", "Influence", lambda a: _vocab(vocab.INFLUENCE)),
              Filter("service_area", "Service area", lambda a: _vocab(settings.service_areas())),
              Filter("commissioner_id", "Commissioning body", lambda a: orgs("commissioner"))],
-    choices=lambda a: {"ulo_id": orgs("ulo"), "commissioner_id": orgs("commissioner"),
+    choices=lambda a: {"ulo_id": own_side("ulo", a),
+                       "commissioner_id": own_side("commissioner", a),
                        "purposes": _vocab(vocab.PURPOSES),
                        "influence": _vocab(vocab.INFLUENCE),
                        "service_areas": _vocab(settings.service_areas()),
-                       "participant_ids": people(a)},
+                       "participant_ids": ulo_people(a)},
+    unavailable=lambda a: ({"participant_ids": NO_ULO_PEOPLE}
+                           if access.is_commissioner(a) else {}),
     overrides={"localities": {"hint": "One place name or ONS code per line"},
                "influence": {"hint": "How much the ULO shaped the question"},
                "ended_on": {"hint": "Leave empty if it is still going on"}},
@@ -214,6 +243,6 @@ _add(Resource(
      Column("Status", "status", "code"), Column("Submitted", "submitted_on", "date")],
     filters=[Filter("status", "Status", lambda a: _vocab(vocab.BID_STATUSES))],
     choices=lambda a: {"ulo_id": orgs("ulo", a), "opportunity_id": open_opportunities(a),
-                       "status": _vocab(vocab.BID_STATUSES), "team_ids": people(a)},
+                       "status": _vocab(vocab.BID_STATUSES), "team_ids": ulo_people(a)},
     end_label="Withdraw", end_done="withdrawn", can_create=_writer_of(*ULO_WRITERS),
     intro="The business side: a ULO's bids on opportunities."))

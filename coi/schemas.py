@@ -5,7 +5,7 @@ document. Cross-record checks (ids the caller may see, end before start, service
 an admin may extend) live in the services.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
@@ -240,7 +240,7 @@ def iso(value: date | datetime | None) -> str | None:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.replace(microsecond=0).isoformat() + "Z"
     return value.isoformat()
 
@@ -267,6 +267,7 @@ class PartnershipPublic(Out):
     id: int
     name: str
     member_ids: list[int]
+    ended_on: Optional[date] = None
 
 
 class PersonPublic(Out):
@@ -274,6 +275,7 @@ class PersonPublic(Out):
     name: str
     organisation_id: int
     email: Optional[str] = None
+    ended_on: Optional[date] = None
 
 
 class UserPublic(Out):
@@ -303,6 +305,7 @@ class IncomePublic(Out):
     source_name: str
     financial_year: str
     amount: str
+    ended_on: Optional[date] = None
 
 
 class EngagementPublic(Out):

@@ -10,7 +10,7 @@ import typing
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,15 +21,18 @@ from coi import access, audit, db
 from coi.errors import Conflict, Invalid, NotFound
 from coi.schemas import In
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
+
 MESSAGES = {
     "missing": "{title} is required",
     "string_too_short": "{title} is required",
     "string_too_long": "{title} must be {max_length} characters or fewer",
     "string_pattern_mismatch": "{title} is not in the right format",
     "string_type": "{title} must be text",
-    "too_short": "Choose at least {min_length} for {title_lower}",
+    "too_short": "Choose at least {min_length} of the {title_lower}",
     "list_type": "{title} must be a list",
     "literal_error": "{title} must be one of: {expected}",
+    "enum": "{title} must be one of: {expected}",
     "date_from_datetime_parsing": "{title} must be a real date, like 2026-03-31",
     "date_parsing": "{title} must be a real date, like 2026-03-31",
     "date_type": "{title} must be a real date, like 2026-03-31",
@@ -37,8 +40,9 @@ MESSAGES = {
     "int_type": "{title} must be a whole number",
     "greater_than_equal": "{title} must be {ge} or more",
     "less_than_equal": "{title} must be {le} or less",
-    "decimal_parsing": "{title} must be an amount in pounds, like 1250.00",
-    "decimal_type": "{title} must be an amount in pounds, like 1250.00",
+    "decimal_parsing": "{title} must be a number, like 1250.00",
+    "decimal_type": "{title} must be a number, like 1250.00",
+    "finite_number": "{title} must be a number, like 1250.00",
     "decimal_max_places": "{title} can have at most 2 decimal places (pence)",
     "decimal_max_digits": "{title} is too large",
     "decimal_whole_digits": "{title} is too large",
@@ -60,7 +64,11 @@ def _message(schema: type[In], err: dict) -> tuple[str, str]:
     ctx = {k: v for k, v in (err.get("ctx") or {}).items()}
     if err["type"] == "string_too_short" and ctx.get("min_length", 1) > 1:
         template = "{title} must be at least {min_length} characters"
-    return name, template.format(title=title, title_lower=title.lower(), field=name,
+    if err["type"] == "too_short" and ctx.get("min_length") == 1:
+        template = "Choose at least one of the {title_lower}"
+    if "expected" in ctx:  # "'a', 'b' or 'c'" reads better without the quotes
+        ctx["expected"] = str(ctx["expected"]).replace("'", "")
+    return name, template.format(title=title, title_lower=lower_first(title), field=name,
                                  **{k: v for k, v in ctx.items() if k not in ("title", "field")})
 
 
@@ -152,12 +160,18 @@ def title_of(schema: type[In], name: str) -> str:
     return info.title if info and info.title else name.replace("_", " ").capitalize()
 
 
+def lower_first(title: str) -> str:
+    """A title inside a sentence: "Started on" -> "started on", but "ULO" stays "ULO"."""
+    first = title.split(" ", 1)[0]
+    return title if first.isupper() else title[:1].lower() + title[1:]
+
+
 def check_dates(errors: dict, values: dict, schema: type[In], start: str, end: str) -> None:
     """end must not be before start (both optional)."""
     a, b = values.get(start), values.get(end)
     if a and b and b < a:
         errors.setdefault(end, f"{title_of(schema, end)} must not be before "
-                               f"{title_of(schema, start).lower()}")
+                               f"{lower_first(title_of(schema, start))}")
 
 
 class RecordSpec:
@@ -189,6 +203,11 @@ class RecordSpec:
     def columns(self, payload: dict) -> dict:
         return payload
 
+    def apply(self, record, changes: dict) -> None:
+        """Write validated changes onto a record (a PATCH)."""
+        for name, value in self.columns(changes).items():
+            setattr(record, name, value)
+
     def values_of(self, record) -> dict:
         """The record's current values in schema terms, for checking a PATCH merged."""
         return {name: getattr(record, name, None) for name in self.create_schema.model_fields}
@@ -198,6 +217,20 @@ class RecordSpec:
 
     def end(self, record, reason: str, on: date) -> None:
         raise Invalid({"reason": f"A {self.label} cannot be ended."})
+
+    def is_ended(self, record) -> bool:
+        """Withdrawn or ended (an end date that has come), a withdrawn bid, or a deactivated
+        account. An engagement's own end date is a fact about it, not its withdrawal."""
+        marks = [self.ended_column] if self.ended_column else ["withdrawn_at", "ended_on"]
+        for name in marks:
+            value = getattr(record, name, None)
+            if isinstance(value, date) and not isinstance(value, datetime):
+                if value <= date.today():
+                    return True
+            elif value is not None:
+                return True
+        return (getattr(record, "status", None) == "withdrawn"
+                or getattr(record, "active", True) is False)
 
     def after_write(self, s, actor, record) -> None:
         """Re-evaluate what reads this record (the rules); runs inside the write."""
@@ -210,21 +243,44 @@ def _searchable(spec: RecordSpec, stmt, text: str):
     return stmt.where(or_(*clauses)) if clauses else stmt
 
 
+def _filtered(spec: RecordSpec, stmt, filters: dict):
+    """Apply the list filters; a filter that cannot be read (an id that is not a number) is
+    a field error, not a crash."""
+    for name, value in filters.items():
+        if value in (None, "") or name not in spec.filters:
+            continue
+        try:
+            if name.endswith("_id") and not _is_id(value):
+                raise ValueError(value)
+            stmt = spec.filters[name](stmt, value)
+        except (TypeError, ValueError):
+            raise Invalid({name: f"{name.replace('_', ' ').capitalize()} must be chosen "
+                                 "from the list"}) from None
+    return stmt
+
+
 def list_records(spec: RecordSpec, actor, query: ListQuery) -> Page:
     stmt = spec.scope(actor, select(spec.model))
     if query.q:
         stmt = _searchable(spec, stmt, query.q)
-    for name, value in query.filters.items():
-        if value not in (None, "") and name in spec.filters:
-            stmt = spec.filters[name](stmt, value)
+    stmt = _filtered(spec, stmt, query.filters)
     if spec.ended_column and not query.include_ended:
         stmt = stmt.where(getattr(spec.model, spec.ended_column).is_(None))
     stmt = stmt.order_by(*spec.order) if spec.order else stmt.order_by(spec.model.id.desc())
     return paginate(db.session(), stmt, query)
 
 
+def _is_id(value) -> bool:
+    try:
+        return 1 <= int(value) <= MAX_ID
+    except (TypeError, ValueError):
+        return False
+
+
 def get_record(spec: RecordSpec, actor, record_id: int):
     """The record if it exists and actor may see it; otherwise NotFound (never a leak)."""
+    if not _is_id(record_id):
+        raise NotFound(f"No {spec.label} {record_id}, or you may not see it.")
     pk = spec.model.__table__.primary_key.columns.values()[0]
     stmt = spec.scope(actor, select(spec.model).where(pk == record_id))
     record = db.session().execute(stmt).scalar_one_or_none()
@@ -282,8 +338,7 @@ def update_record(spec: RecordSpec, actor, record_id: int, data: Any):
         errors: dict = {}
         spec.check(s, actor, merged, record, errors)
         _raise(errors)
-        for name, value in spec.columns(changes).items():
-            setattr(record, name, value)
+        spec.apply(record, changes)
         after = audit.snapshot(record, spec.hidden)
         if after != before:
             s.add(record)
@@ -302,6 +357,9 @@ def end_record(spec: RecordSpec, actor, record_id: int, data: Any):
     with writing() as s:
         record = get_record(spec, actor, record_id)
         spec.authorise_update(actor, record)
+        if spec.is_ended(record):
+            raise Conflict(f"This {spec.label} has already ended or been withdrawn; "
+                           "nothing was changed.")
         before = audit.snapshot(record, spec.hidden)
         spec.end(record, payload.reason, payload.ended_on or date.today())
         s.add(record)

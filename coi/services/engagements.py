@@ -1,6 +1,6 @@
 """Engagements: the voice side, recorded by the commissioning body or the ULO."""
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from sqlalchemy import String, cast, select
 
@@ -60,7 +60,7 @@ class EngagementSpec(base.RecordSpec):
         return data
 
     def end(self, record, reason, on):
-        record.withdrawn_at = datetime.combine(on, time(), tzinfo=timezone.utc)
+        record.withdrawn_at = datetime.combine(on, time(), tzinfo=UTC)
         record.withdrawn_reason = reason
 
 

@@ -1,6 +1,6 @@
 """Opportunities a commissioning body offers, and the bids ULOs make on them."""
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from sqlalchemy import String, cast, false, or_, select
 
@@ -66,7 +66,7 @@ class OpportunitySpec(base.RecordSpec):
                                  withdrawn=record.withdrawn_at is not None).model_dump(mode="json")
 
     def end(self, record, reason, on):
-        record.withdrawn_at = datetime.combine(on, time(), tzinfo=timezone.utc)
+        record.withdrawn_at = datetime.combine(on, time(), tzinfo=UTC)
         record.withdrawn_reason = reason
 
 

@@ -75,7 +75,7 @@ class PartnershipSpec(base.RecordSpec):
         return {k: v for k, v in payload.items() if k != "member_ids"}
 
     def public(self, record):
-        return PartnershipPublic(id=record.id, name=record.name,
+        return PartnershipPublic(id=record.id, name=record.name, ended_on=record.ended_on,
                                  member_ids=member_ids(record.id)).model_dump(mode="json")
 
     def end(self, record, reason, on):

@@ -82,6 +82,20 @@ class UserSpec(base.RecordSpec):
             out["organisation_id"] = None
         return out
 
+    def apply(self, record, changes):
+        """A new password, role or organisation, or deactivation, ends the account's
+        sessions: a copied cookie must not keep the old rights."""
+        ends_sessions = (changes.get("password") or changes.get("active") is False
+                         or any(name in changes and changes[name] != getattr(record, name)
+                                for name in ("role", "organisation_id")))
+        moved = "organisation_id" in changes and changes["organisation_id"] != \
+            record.organisation_id
+        super().apply(record, changes)
+        if moved:  # the account is a person of its new organisation (after_write links it)
+            record.person_id = None
+        if ends_sessions:
+            record.session_version += 1
+
     def public(self, record):
         return UserPublic.model_validate(record).model_dump(mode="json")
 

@@ -11,13 +11,14 @@ from functools import partial
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from coi import schemas
 from coi.errors import Invalid
 from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
 from coi.services.base import ListQuery
 from coi.web import forms
-from coi.web.filters import prime
+from coi.web.filters import opportunity_title, org_name, person_name, prime
 
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
@@ -73,12 +74,27 @@ def list_view(res: Resource):
     if request.args.get("format") == "csv":
         return _csv(res, actor, query)
     page = res.list(actor, query)
-    rows = [res.public(r) for r in page.items]
+    rows = [{**res.public(r), "_ended": ended_state(res, r)} for r in page.items]
     _prime_names(rows)
     filters = [(f, f.choices(actor)) for f in res.filters]
     return render_template("crud/list.html", res=res, page=page, rows=rows, query=query,
                            filters=filters, endpoint=partial(endpoint, res),
-                           can_create=res.can_create(actor))
+                           labels=_labels(res, actor), can_create=res.can_create(actor))
+
+
+def ended_state(res: Resource, record) -> str:
+    """"Withdrawn", "Ended" (or the resource's own word) for a record that is no longer
+    current, else ""; an end date still in the future does not count yet."""
+    if res.spec.is_ended(record):
+        return res.end_done[:1].upper() + res.end_done[1:]
+    return ""
+
+
+def end_reason(record) -> str:
+    for name in ("withdrawn_reason", "ended_reason"):
+        if getattr(record, name, None):
+            return getattr(record, name)
+    return ""
 
 
 def _cell(value) -> str:
@@ -96,6 +112,10 @@ def _csv(res: Resource, actor, query: ListQuery) -> Response:
     out.write("\ufeff")
     writer = csv.writer(out)
     query.per_page, query.page, header = 500, 1, None
+    public = getattr(schemas, f"{res.spec.model.__name__}Public", None)
+    if public is not None:  # the header row even when nothing matches
+        header = list(public.model_fields)
+        writer.writerow(header)
     while (query.page - 1) * query.per_page < CSV_LIMIT:
         page = res.list(actor, query)
         for record in page.items:
@@ -112,7 +132,8 @@ def _csv(res: Resource, actor, query: ListQuery) -> Response:
 
 
 def _labels(res: Resource, actor) -> dict:
-    return {name: dict(pairs) for name, pairs in res.choices(actor).items()}
+    """Code -> words for each field with choices (keys as text, as values reach templates)."""
+    return {name: {str(v): lbl for v, lbl in pairs} for name, pairs in res.choices(actor).items()}
 
 
 def show_view(res: Resource, record_id: int):
@@ -124,7 +145,21 @@ def show_view(res: Resource, record_id: int):
     fields = forms.fields_of(res.spec.create_schema, res.overrides)
     return render_template("crud/show.html", res=res, record=record, data=data, fields=fields,
                            labels=_labels(res, actor), endpoint=partial(endpoint, res),
+                           ended=ended_state(res, record), reason=end_reason(record),
+                           heading=heading_of(data),
                            can_edit=_can_edit(res, actor, record))
+
+
+def heading_of(data: dict) -> str:
+    """What a record is called on its own page."""
+    for key in ("title", "name", "email", "source_name", "description"):
+        if data.get(key):
+            return str(data[key])
+    if data.get("opportunity_id"):
+        return f"Bid on {opportunity_title(data['opportunity_id'])}"
+    if data.get("person_id"):
+        return person_name(data["person_id"])
+    return f"#{data.get('id')}"
 
 
 def _can_edit(res: Resource, actor, record) -> bool:
@@ -137,6 +172,8 @@ def _can_edit(res: Resource, actor, record) -> bool:
 
 
 def _defaults(actor, fields) -> dict:
+    """A new form's starting values: ?field= from a link, the account's own organisation,
+    and the schema's defaults for radios and yes/no questions."""
     values = {}
     for f in fields:
         wanted = request.args.get(f.name)
@@ -144,7 +181,43 @@ def _defaults(actor, fields) -> dict:
             wanted = str(actor.organisation_id or "")
         if wanted and any(v == wanted for v, _ in f.choices):
             values[f.name] = [wanted] if f.multiple else wanted
+        elif f.default is not None and f.widget in ("radios", "yesno"):
+            values[f.name] = f.default
     return values
+
+
+def _form_fields(res: Resource, actor, record) -> list:
+    """The form's fields for this account: choices in its scope, fields it cannot fill in
+    explained instead, and a record's current choices kept even when no longer offered (a
+    person who has left, a closed body), so that saving the form does not drop them."""
+    schema = res.spec.update_schema if record else res.spec.create_schema
+    fields = forms.fields_of(schema, res.overrides, res.choices(actor))
+    for f in fields:
+        reason = res.unavailable(actor).get(f.name)
+        if reason:
+            f.widget, f.hint = "unavailable", reason
+    if record is not None:
+        current = forms.record_values(res.public(record), fields)
+        for f in fields:
+            _keep_current(f, current.get(f.name))
+    return fields
+
+
+def _keep_current(f, value) -> None:
+    if not f.choices or f.widget not in ("select", "checkboxes") or not value:
+        return
+    offered = {v for v, _ in f.choices}
+    for v in (value if isinstance(value, list) else [value]):
+        if v not in offered:
+            f.choices.append((v, _name_of(f.name, v)))
+
+
+def _name_of(field_name: str, value: str) -> str:
+    if field_name in ("person_id", "participant_ids", "team_ids"):
+        return person_name(value)
+    if field_name == "opportunity_id":
+        return opportunity_title(value)
+    return org_name(value)
 
 
 def form_view(res: Resource, record_id: int | None = None):
@@ -156,8 +229,7 @@ def form_view(res: Resource, record_id: int | None = None):
         raise Forbidden(f"Your role cannot add {res.title.lower()}.")
     if record is not None:
         res.spec.authorise_update(actor, record)
-    schema = res.spec.update_schema if record else res.spec.create_schema
-    fields = forms.fields_of(schema, res.overrides, res.choices(actor))
+    fields = _form_fields(res, actor, record)
     errors: dict = {}
     if request.method == "POST":
         values = forms.raw_values(request.form, fields)
@@ -174,7 +246,7 @@ def form_view(res: Resource, record_id: int | None = None):
                     flash(f"Your changes to the {res.singular} were saved.", "success")
                 return redirect(url_for(endpoint(res, "show"), record_id=record.id))
             except Invalid as exc:
-                errors = exc.by_field()
+                errors = forms.friendly(exc.by_field(), fields)
     elif record is not None:
         values = forms.record_values(res.public(record), fields)
     else:
@@ -202,7 +274,7 @@ def end_view(res: Resource, record_id: int):
                 flash(f"The {res.singular} was {res.end_done}.", "success")
                 return redirect(url_for(endpoint(res, "show"), record_id=record_id))
             except Invalid as exc:
-                errors = exc.by_field()
+                errors = forms.friendly(exc.by_field(), fields)
     return render_template("crud/end.html", res=res, record=record, fields=fields,
                            values=values, errors=errors, data=res.public(record),
                            endpoint=partial(endpoint, res)), (422 if errors else 200)

@@ -15,7 +15,8 @@ from typing import Any
 from coi.schemas import In
 
 WIDGETS = ("text", "textarea", "select", "radios", "checkboxes", "date", "money", "yesno",
-           "lines", "email", "password")
+           "lines", "email", "password", "unavailable")
+DATE_HINT = "For example, 31 3 2026"
 
 
 @dataclass
@@ -28,6 +29,12 @@ class Field:
     multiple: bool = False
     choices: list[tuple[str, str]] = field(default_factory=list)
     max_length: int | None = None
+    default: Any = None  # what a new form starts with (a radio or yes/no), as form text
+
+    @property
+    def fills(self) -> bool:
+        """False for a field shown only to explain why this account cannot fill it in."""
+        return self.widget != "unavailable"
 
 
 def _unwrap(annotation) -> tuple[Any, bool]:
@@ -93,14 +100,38 @@ def fields_of(schema: type[In], overrides: dict | None = None,
         if widget == "text" and length and length > 500:
             widget = "textarea"
         f = Field(name=name, label=info.title or name, widget=widget,
-                  hint=info.description or "", multiple=multiple, choices=opts,
-                  required=info.is_required() and not optional, max_length=length)
+                  hint=_hint(info.description, widget), multiple=multiple, choices=opts,
+                  required=info.is_required() and not optional, max_length=length,
+                  default=_form_default(info.default))
         for key, value in (overrides or {}).get(name, {}).items():
-            setattr(f, key, value)
+            setattr(f, key, _hint(value, f.widget) if key == "hint" else value)
         if choices and name in choices:
             f.choices = [(str(v), lbl) for v, lbl in choices[name]]
         out.append(f)
     return out
+
+
+def _hint(text: str | None, widget: str) -> str:
+    """A date field's hint always shows how to type a date."""
+    text = (text or "").rstrip(".")
+    if widget != "date":
+        return text
+    return f"{text}. {DATE_HINT}" if text else DATE_HINT
+
+
+def _form_default(value) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value:
+        return value
+    return None
+
+
+def friendly(errors: dict, fields: list[Field]) -> dict:
+    """Messages in the form's own terms: a date is typed as day, month and year here."""
+    dates = {f.name for f in fields if f.widget == "date"}
+    return {name: (message.replace("like 2026-03-31", "for example 31 3 2026")
+                   if name in dates else message) for name, message in errors.items()}
 
 
 def _date_from(form, name: str):
@@ -122,6 +153,8 @@ def parse(form, fields: list[Field]) -> dict:
     """The posted form as the dict its schema validates."""
     data: dict[str, Any] = {}
     for f in fields:
+        if not f.fills or (f.widget == "password" and not form.get(f.name)):
+            continue  # an empty password on an edit form means "keep the password"
         if f.widget == "date":
             data[f.name] = _date_from(form, f.name)
         elif f.widget == "lines":
@@ -145,6 +178,8 @@ def raw_values(form, fields: list[Field]) -> dict:
     """What the user typed, to show again after an error."""
     values: dict[str, Any] = {}
     for f in fields:
+        if not f.fills:
+            continue
         if f.widget == "date":
             for part in ("day", "month", "year"):
                 values[f"{f.name}-{part}"] = form.get(f"{f.name}-{part}", "")
@@ -160,6 +195,8 @@ def record_values(data: dict, fields: list[Field]) -> dict:
     values: dict[str, Any] = {}
     for f in fields:
         value = data.get(f.name)
+        if not f.fills:
+            continue
         if f.widget == "date":
             parsed = date.fromisoformat(value) if isinstance(value, str) and value else value
             for part, attr in (("day", "day"), ("month", "month"), ("year", "year")):
