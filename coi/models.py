@@ -216,6 +216,7 @@ class Declaration(SQLModel, table=True):
     arose_on: date
     declared_on: date
     ended_on: date | None = None
+    ended_reason: str | None = Field(default=None, max_length=500)
     value_pence: int | None = None
     gift_decision: str | None = Field(default=None, max_length=20)
     recorded_by: int | None = Field(default=None, foreign_key="user.id")

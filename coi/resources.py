@@ -12,6 +12,7 @@ from sqlalchemy import select
 from coi import access, db, vocab
 from coi.models import Opportunity, Organisation, Person
 from coi.services import base, engagements, opportunities, organisations, settings, ulo, users
+from coi.services import declarations as declaring
 
 
 @dataclass
@@ -246,3 +247,20 @@ _add(Resource(
                        "status": _vocab(vocab.BID_STATUSES), "team_ids": ulo_people(a)},
     end_label="Withdraw", end_done="withdrawn", can_create=_writer_of(*ULO_WRITERS),
     intro="The business side: a ULO's bids on opportunities."))
+
+_add(Resource(
+    "declarations", "Declarations", "declaration", declaring.DECLARATIONS,
+    [Column("Description", "description", "link"), Column("Person", "person_id", "person"),
+     Column("Category", "category", "code"), Column("Arose", "arose_on", "date"),
+     Column("Declared", "declared_on", "date"), Column("Ended", "ended_on", "date")],
+    filters=[Filter("category", "Category", lambda a: _vocab(vocab.DECLARATION_CATEGORIES)),
+             Filter("person_id", "Person", people),
+             Filter("organisation_id", "Organisation it concerns", lambda a: orgs())],
+    choices=lambda a: {"person_id": people(a), "organisation_id": orgs(),
+                       "opportunity_id": open_opportunities(a),
+                       "category": _vocab(vocab.DECLARATION_CATEGORIES),
+                       "gift_decision": _vocab(declaring.GIFT_DECISIONS)},
+    overrides=declaring.FormHints(), create=declaring.record_declaration,
+    can_create=_writer_of("ulo_staff", "ulo_board", "commissioner", "admin"),
+    intro="Declarations of interest, nil declarations, and gifts and hospitality from "
+          "commissioning bodies. A declaration can be ended, never deleted."))

@@ -369,6 +369,7 @@ class DeclarationPublic(Out):
     arose_on: date
     declared_on: date
     ended_on: Optional[date] = None
+    ended_reason: Optional[str] = None
     value: Optional[str] = None
     gift_decision: Optional[str] = None
 

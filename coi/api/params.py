@@ -27,6 +27,7 @@ FILTER_TYPES: dict[str, dict[str, Any]] = {
     "opportunities": {"route": schemas.Route, "service_area": ServiceArea},
     "bids": {"status": schemas.BidStatus},
     "income": {"financial_year": schemas.FinancialYear},
+    "declarations": {"category": schemas.Category},
 }
 
 COMMON = {

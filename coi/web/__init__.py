@@ -41,6 +41,10 @@ def init_app(app) -> None:
     app.register_blueprint(crud.make_blueprint())
     from coi.web import relationship
     app.register_blueprint(relationship.bp)
+    from coi.web import declarations as declaring
+    from coi.web import history
+    app.register_blueprint(declaring.bp)
+    app.register_blueprint(history.bp)
     app.context_processor(_context)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _csrf_failed)

@@ -17,7 +17,7 @@ NAV = [
     ("Bids", "records.bids_list", ("ulo_staff", "ulo_board", "commissioner", "auditor",
                                    "admin")),
     ("Documents", "documents.index", None),
-    ("Declarations", "declarations.index", ("ulo_staff", "ulo_board", "auditor", "admin")),
+    ("Declarations", "records.declarations_list", None),
     ("Arrangements", "records.arrangements_list", None),
     ("Board", "records.board_members_list", ("ulo_staff", "ulo_board", "auditor", "admin")),
     ("Income", "records.income_list", ("ulo_staff", "ulo_board", "auditor", "admin")),

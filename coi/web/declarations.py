@@ -1,0 +1,58 @@
+"""Declarations pages beyond the generic record pages: the R8 "declarations due" list and the
+administrator's gift and hospitality thresholds. The list, forms and end page are coi.web.crud's.
+"""
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from coi import access
+from coi.errors import Invalid
+from coi.services import declarations, declarations_due
+from coi.web import forms
+from coi.web.crud import CSRF_MESSAGE
+from coi.web.filters import prime
+
+bp = Blueprint("declarations", __name__, url_prefix="/declarations")
+bp.add_app_template_global(declarations.gift_rule, "gift_rule")
+
+
+@bp.route("/due")
+@login_required
+def due():
+    """Who must declare (R8): board members with no recent declaration, and late ones."""
+    actor = current_user.user
+    ulos = declarations_due.ulos_in_scope(actor)
+    wanted = request.args.get("ulo_id", "")
+    ulo_id = int(wanted) if wanted.isdigit() else None
+    result = declarations_due.declarations_due(actor, ulo_id)
+    from coi.models import Person
+    prime(Person, [m.person_id for m in result.missing] + [x.person_id for x in result.late])
+    return render_template("declarations/due.html", due=result, ulos=ulos, ulo_id=ulo_id,
+                           can_declare=actor.role in access.WRITER_ROLES)
+
+
+@bp.route("/gift-thresholds", methods=["GET", "POST"])
+@login_required
+def gift_thresholds():
+    """The administrator's gift and hospitality thresholds."""
+    actor = current_user.user
+    access.require_role(actor, "admin")
+    fields = forms.fields_of(declarations.GiftThresholds)
+    errors: dict = {}
+    if request.method == "POST":
+        values = forms.raw_values(request.form, fields)
+        if g.get("csrf_failed"):
+            errors = {"_form": CSRF_MESSAGE}
+        else:
+            try:
+                declarations.set_gift_thresholds(actor, forms.parse(request.form, fields))
+                flash("The gift and hospitality thresholds were saved.", "success")
+                return redirect(url_for("declarations.gift_thresholds"))
+            except Invalid as exc:
+                errors = exc.by_field()
+    else:
+        declare, refuse = declarations.gift_thresholds()
+        values = {"declare_above": f"{declare:.2f}", "refuse_above": f"{refuse:.2f}"}
+    return render_template("declarations/gift_thresholds.html", fields=fields, values=values,
+                           errors=errors, rule=declarations.gift_rule()), \
+        (422 if errors else 200)
