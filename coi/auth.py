@@ -63,6 +63,19 @@ def check_password(stored: str, password: str) -> bool:
         return False
 
 
+_DUMMY: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash of a random password, to verify against when no account matches (so that a
+    sign-in takes as long whether the account exists or not)."""
+    from flask import current_app
+    profile = current_app.config.get("ARGON2_PROFILE", "rfc9106_low_memory")
+    if profile not in _DUMMY:
+        _DUMMY[profile] = _hasher().hash(secrets.token_urlsafe(16))
+    return _DUMMY[profile]
+
+
 def needs_rehash(stored: str) -> bool:
     return _hasher().check_needs_rehash(stored)
 

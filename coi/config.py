@@ -10,7 +10,11 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # a slow user must not lose the form (WCAG 2.2.1)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    # Cookies are Secure (and named __Host-session over HTTPS); only `make run` sets
+    # COI_INSECURE_COOKIES=1 so that local development on http://127.0.0.1 can sign in.
+    "SESSION_COOKIE_SECURE": True,
+    "INSECURE_COOKIES": False,
+    "PROXY_HOPS": 0,  # reverse proxies in front (X-Forwarded-For/-Proto/-Host are trusted)
     "REMEMBER_COOKIE_HTTPONLY": True,
     "PER_PAGE": 25,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -19,6 +23,9 @@ DEFAULTS = {
     "LOGIN_WINDOW_MINUTES": 15,
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
+    "SESSION_WARNING_SECONDS": 120,
+    "REAUTH_MINUTES": 10,
+    "TWO_FACTOR_REQUIRED_ROLES": ["admin", "auditor"],
     "ARGON2_PROFILE": "rfc9106_low_memory",
 }
 

@@ -64,6 +64,7 @@ class User(SQLModel, table=True):
     active: bool = True
     session_version: int = 1
     totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None  # a TOTP code is accepted once (no replay)
     recovery_codes: list[str] = json_list()
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
-from coi import vocab
+from coi import inputs, vocab
 
 
 def _lit(codes: dict):
@@ -48,6 +49,14 @@ class In(BaseModel):
     """Base of every request body: unknown fields are an error, text is trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value):
+        """No NUL or broken characters in any text (PostgreSQL refuses NUL)."""
+        if inputs.first_unstorable(value):
+            raise PydanticCustomError("unstorable_text", inputs.UNSTORABLE)
+        return value
 
 
 class OrganisationCreate(In):

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import String, cast, func, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from coi import access, audit, db
 from coi.errors import Conflict, Invalid, NotFound
@@ -51,6 +51,8 @@ MESSAGES = {
     "extra_forbidden": "{field} is not a field of this record",
     "model_type": "The body must be a JSON object",
     "dict_type": "The body must be a JSON object",
+    "unstorable_text": "{title} contains a character the register cannot store (a NUL "
+                       "character or a broken one). Remove it and try again",
 }
 
 
@@ -117,6 +119,10 @@ def writing():
     except OperationalError as exc:
         s.rollback()
         raise Conflict("The register was busy and nothing was saved; please try again.") from exc
+    except DataError as exc:  # a value the database refuses (too long, unstorable): never a 500
+        s.rollback()
+        raise Invalid({"_form": "Something you sent is too long or has a character that cannot "
+                                "be stored. Nothing was saved."}) from exc
     except BaseException:
         s.rollback()
         raise

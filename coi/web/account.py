@@ -1,13 +1,26 @@
-"""Signing in and out, the first-start setup, and your own account's settings and tokens."""
+"""Signing in and out, the first-start setup, and your own account: settings, tokens,
+password, email address, re-authentication and signing out everywhere."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
 
+from coi import sessions
 from coi.errors import Invalid
 from coi.schemas import UserCreate
-from coi.services import logins, users
+from coi.services import credentials, logins, users
 from coi.web import forms
 from coi.web.crud import CSRF_MESSAGE
 
@@ -15,50 +28,83 @@ bp = Blueprint("account", __name__)
 
 SETUP_FIELDS = [f for f in forms.fields_of(UserCreate) if f.name in ("name", "email",
                                                                        "password")]
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _local_path(target: str | None) -> bool:
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme or parts.netloc or not target.startswith("/")
+                or target.startswith("//") or "\\" in target)
 
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never another host (open redirect)."""
-    if not target:
-        return url_for("pages.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("pages.home")
-    return target
+    return target if _local_path(target) else url_for("pages.home")
+
+
+def carried() -> tuple[list, str]:
+    """A form that was sent after the session ended, carried through signing in again."""
+    carry = [(k[6:], v) for k, v in request.form.items(multi=True) if k.startswith("carry:")]
+    target = request.form.get("carry_to", "")
+    return (carry, target) if carry and _local_path(target) else ([], "")
+
+
+def _cookies_will_be_dropped() -> bool:
+    """Secure cookies over plain HTTP (not on this machine): the browser will not keep them."""
+    cfg = current_app.config
+    secure = cfg["SESSION_COOKIE_SECURE"] and not cfg.get("INSECURE_COOKIES")
+    return secure and not request.is_secure and request.host.rsplit(":", 1)[0] not in LOOPBACK
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password (and then a code, for two-factor accounts)."""
     if users.register_is_empty():
         return redirect(url_for("account.setup"))
-    errors, email = {}, ""
+    errors, email, status = {}, "", 200
+    carry, carry_to = carried()
     if request.method == "POST":
-        email = request.form.get("email", "").strip()
+        email = request.form.get("email", "").strip()[:254]
         if g.get("csrf_failed"):
-            errors = {"_form": CSRF_MESSAGE}
+            errors, status = {"_form": CSRF_MESSAGE}, 400
         else:
             try:
                 user = logins.sign_in(email, request.form.get("password", ""),
                                       request.remote_addr or "")
-                session.clear()
-                login_user(users_account(user))
-                return redirect(_safe_next(request.args.get("next")))
+                return _after_password(user, carry, carry_to)
             except Invalid as exc:
-                errors = exc.by_field()
-    return render_template("account/login.html", errors=errors, email=email), \
-        (422 if errors else 200)
+                errors, status = exc.by_field(), exc.status
+                if errors.get("password") == errors.get("email"):
+                    errors.pop("password")  # one message for the pair, at the first field
+    return render_template("account/login.html", errors=errors, email=email, carry=carry,
+                           carry_to=carry_to, http_warning=_cookies_will_be_dropped()), status
 
 
-def users_account(user):
-    from coi.auth import Account
-    return Account(user)
+def _after_password(user, carry: list, carry_to: str):
+    next_url = _safe_next(request.args.get("next"))
+    if user.totp_secret:
+        sessions.begin_second_factor(user, next_url)
+        if carry:
+            return render_template("account/two_factor.html", errors={}, carry=carry,
+                                   carry_to=carry_to)
+        return redirect(url_for("twofactor.verify"))
+    return finish_sign_in(user, next_url, carry, carry_to)
+
+
+def finish_sign_in(user, next_url: str, carry: list, carry_to: str):
+    """A new session; then the page asked for, or the form that was waiting to be sent."""
+    sessions.start(user)
+    if carry and not session.get(sessions.ENROL):
+        return render_template("account/resume.html", carry=carry, carry_to=carry_to)
+    return redirect(next_url)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out: this session ends, and so does any copy of its cookie."""
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and not current_user.via_token:
         users.bump_session_version(current_user.user, current_user.id, "user.logout")
     logout_user()
     session.clear()
@@ -79,8 +125,7 @@ def setup():
         else:
             try:
                 user = users.setup_first_admin(forms.parse(request.form, SETUP_FIELDS))
-                session.clear()
-                login_user(users_account(user))
+                sessions.start(user)
                 flash("Your administrator account is ready. Add organisations next, or "
                       "load the demo register with 'flask demo'.", "success")
                 return redirect(url_for("pages.home"))
@@ -90,12 +135,19 @@ def setup():
                            errors=errors), (422 if errors else 200)
 
 
+def _settings_page(errors: dict, status: int = 200, **extra):
+    from coi.services import twofactor
+    return render_template(
+        "account/settings.html", tokens=users.list_tokens(current_user), errors=errors,
+        new_token=session.pop("new_token", None),
+        codes_left=twofactor.recovery_codes_left(current_user.id), **extra), status
+
+
 @bp.route("/account")
 @login_required
 def settings():
-    """Your account: sign out everywhere, and your API tokens."""
-    return render_template("account/settings.html", tokens=users.list_tokens(current_user),
-                           new_token=session.pop("new_token", None), errors={})
+    """Your account: password, email, two-factor sign-in, API tokens and sessions."""
+    return _settings_page({})
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -109,8 +161,7 @@ def create_token():
         session["new_token"] = users.issue_token(current_user.user, current_user.id,
                                                  request.form.get("name", ""))
     except Invalid as exc:
-        return render_template("account/settings.html", tokens=users.list_tokens(current_user),
-                               errors=exc.by_field(), name=request.form.get("name", "")), 422
+        return _settings_page(exc.by_field(), 422, name=request.form.get("name", ""))
     return redirect(url_for("account.settings"))
 
 
@@ -132,3 +183,75 @@ def sign_out_everywhere():
     session.clear()
     flash("You have been signed out on every device.", "success")
     return redirect(url_for("account.login"))
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    """Enter your password again (and a code, with two-factor sign-in) before a change to
+    how you sign in."""
+    errors, status = {}, 200
+    next_url = _safe_next(request.args.get("next"))
+    if request.method == "POST":
+        if g.get("csrf_failed"):
+            errors, status = {"_form": CSRF_MESSAGE}, 400
+        else:
+            try:
+                _check_again(request.form.get("password", ""), request.form.get("code", ""))
+                sessions.confirmed()
+                return redirect(next_url)
+            except Invalid as exc:
+                errors, status = exc.by_field(), exc.status
+    return render_template("account/confirm.html", errors=errors), status
+
+
+def _check_again(password: str, code: str) -> None:
+    address = request.remote_addr or ""
+    logins.confirm_password(current_user.id, password, address)
+    if current_user.totp_secret:
+        from coi.services import twofactor
+        logins.check_second_factor(current_user.id, code, address, twofactor.verify)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@sessions.recent_auth_required
+def change_password():
+    """Choose a new password; your other sessions end."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        if g.get("csrf_failed"):
+            errors, status = {"_form": CSRF_MESSAGE}, 400
+        else:
+            try:
+                user = credentials.change_password(
+                    current_user.id, request.form.get("new_password", ""),
+                    request.form.get("new_password_again", ""))
+                sessions.renew(user)
+                flash("Your password was changed. Any other device that was signed in as you "
+                      "has been signed out.", "success")
+                return redirect(url_for("account.settings"))
+            except Invalid as exc:
+                errors, status = exc.by_field(), exc.status
+    return render_template("account/password.html", errors=errors), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@sessions.recent_auth_required
+def change_email():
+    """Change the email address you sign in with."""
+    errors, status, email = {}, 200, current_user.email
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()[:254]
+        if g.get("csrf_failed"):
+            errors, status = {"_form": CSRF_MESSAGE}, 400
+        else:
+            try:
+                credentials.change_email(current_user.id, email)
+                flash("Your email address was changed: use it to sign in from now on.",
+                      "success")
+                return redirect(url_for("account.settings"))
+            except Invalid as exc:
+                errors, status = exc.by_field(), exc.status
+    return render_template("account/email.html", errors=errors, email=email), status
