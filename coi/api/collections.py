@@ -68,7 +68,15 @@ VIEWS = [("", "list", list_items, ["GET"], "List {title}"),
          ("/<int:record_id>/end", "end", end_item, ["POST"], "End a {singular}")]
 
 
+_registered: list[bool] = []
+
+
 def register_all() -> None:
+    """Add every resource's routes to the API blueprint, once per process: the blueprint keeps
+    them and replays them on every app (a second create_app must not add them again)."""
+    if _registered:
+        return
+    _registered.append(True)
     for res in RESOURCES.values():
         ep = res.name.replace("-", "_")
         for path, name, view, methods, doc in VIEWS:
