@@ -1,0 +1,98 @@
+"""The numbers behind the dashboard's pictures: open flags by severity month by month, and a
+ULO's income by funder against the dependency threshold of rule R3."""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from coi import access, db
+from coi.models import Flag, Income
+from coi.services import flags, settings, ulo
+
+OPEN = ("open", "under_review")
+DEFAULT_THRESHOLD = 50
+
+
+def last_months(today: date, count: int = 12) -> list[date]:
+    """The first days of the last `count` months, oldest first, ending with this month."""
+    out, year, month = [], today.year, today.month
+    for _ in range(count):
+        out.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _month_end(first: date, now: datetime) -> datetime:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return min(datetime.combine(following, time(), tzinfo=UTC) - timedelta(microseconds=1),
+               now)
+
+
+def open_flags_by_month(actor, today: date | None = None, count: int = 12) -> list[dict]:
+    """How many flags were open at the end of each of the last months, by severity.
+
+    A flag counts from its opened_at until it left the open states; a decided or superseded
+    flag is taken to have left them at its last update (updated_at)."""
+    now = datetime.now(UTC)
+    today = today or now.date()
+    months = last_months(today, count)
+    start = datetime.combine(months[0], time(), tzinfo=UTC)
+    stmt = flags.FLAGS.scope(actor, select(Flag.severity, Flag.status, Flag.opened_at,
+                                           Flag.updated_at))
+    rows = [(sev, status, _aware(opened), _aware(updated))
+            for sev, status, opened, updated in db.session().execute(stmt)
+            if status in OPEN or _aware(updated) >= start]
+    out = []
+    for first in months:
+        end = _month_end(first, now)
+        counts = {"month": first, "high": 0, "medium": 0, "low": 0}
+        for sev, status, opened, updated in rows:
+            if opened <= end and (status in OPEN or updated > end) and sev in counts:
+                counts[sev] += 1
+        out.append(counts)
+    return out
+
+
+def dependency_threshold() -> int:
+    """R3's threshold as the administrator set it (the documented 50% by default)."""
+    reader = getattr(settings, "thresholds", None)
+    if callable(reader):
+        value = getattr(reader(), "r3_dependency_pct", None)
+        if isinstance(value, int):
+            return value
+    stored = settings.get("thresholds").get("r3_dependency_pct")
+    return stored if isinstance(stored, int) else DEFAULT_THRESHOLD
+
+
+def income_ulos(actor) -> list[tuple[int, str]]:
+    """The ULOs whose income the actor may see a picture of (none for a commissioner)."""
+    from coi.services.relationship import choices
+    if access.is_commissioner(actor):
+        return []
+    return choices(actor)[0]
+
+
+def income_shares(actor, ulo_id: int, years: int = 3) -> list[dict]:
+    """The last `years` financial years of one ULO's income, each funder's share of the year,
+    largest first: [{"year", "total", "funders": [{"name", "pence", "pct"}]}]."""
+    stmt = ulo.INCOME.scope(actor, select(Income)).where(
+        Income.ulo_id == ulo_id, Income.ended_on.is_(None))
+    by_year: dict = defaultdict(lambda: defaultdict(int))
+    names: dict = {}
+    for row in db.session().execute(stmt).scalars():
+        key = row.source_id or row.source_name.strip().lower()
+        names.setdefault(key, row.source_name)
+        by_year[row.financial_year][key] += row.amount_pence
+    out = []
+    for year in sorted(by_year)[-years:]:
+        total = sum(by_year[year].values())
+        funders = sorted(by_year[year].items(), key=lambda kv: (-kv[1], names[kv[0]]))
+        out.append({"year": year, "total": total, "funders": [
+            {"name": names[k], "pence": v, "pct": (100 * v / total) if total else 0.0}
+            for k, v in funders]})
+    return out
