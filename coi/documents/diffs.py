@@ -25,11 +25,9 @@ class Row(NamedTuple):
     kind: str
 
 
-_TOKENS = re.compile(r"\n|[^\S\n]+|\w+|[^\w\s]")
+_TOKENS = re.compile(r"\n|[^\S\n]+|\w+|[^\w\s]")  # newline, spaces, word, punctuation
 _HIDDEN = {"insert": "added: ", "delete": "removed: "}
 _TAG = {"insert": "ins", "delete": "del"}
-# Word matching is quadratic: past this many token pairs a changed block is shown whole (~1 s).
-_WORD_PAIRS_LIMIT = 2_000_000
 
 
 def _lines(text: str) -> list[str]:
@@ -37,16 +35,36 @@ def _lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+", text)
 
 
+class _Budget:
+    """Matching words is quadratic, so each diff may compare this many pairs of tokens in all
+    (under a second at worst); past it, changed blocks are shown whole, not word by word."""
+
+    def __init__(self, pairs: int = 4_000_000):
+        self.left = pairs
+
+    def allows(self, a: list, b: list) -> bool:
+        self.left -= len(a) * len(b)
+        return self.left >= 0
+
+
 def _opcodes(a: list[str], b: list[str]):
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    """Line opcodes keep difflib's autojunk, which stops a document's many blank lines from
+    making the match cubic."""
+    return difflib.SequenceMatcher(None, a, b).get_opcodes()
 
 
-def _word_segments(old: str, new: str) -> list[Segment]:
+def _word_opcodes(a: list[str], b: list[str]):
+    """Spaces are junk: they never start a match (so a long paragraph's spaces do not make it
+    slow) but are taken into the matches on either side of them."""
+    return difflib.SequenceMatcher(str.isspace, a, b, autojunk=False).get_opcodes()
+
+
+def _word_segments(old: str, new: str, budget: _Budget) -> list[Segment]:
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    if len(a) * len(b) > _WORD_PAIRS_LIMIT:
-        return [Segment("delete", old), Segment("insert", new)]
+    if not budget.allows(a, b):
+        return [Segment(kind, text) for kind, text in (("delete", old), ("insert", new)) if text]
     out = []
-    for tag, i1, i2, j1, j2 in _opcodes(a, b):
+    for tag, i1, i2, j1, j2 in _word_opcodes(a, b):
         if tag == "equal":
             out.append(Segment("equal", "".join(a[i1:i2])))
             continue
@@ -78,13 +96,13 @@ def word_diff(old: str, new: str) -> list[Segment]:
     """The change from old to new as equal / delete / insert segments that concatenate back to
     old (equal + delete) and to new (equal + insert); lines first, then words within lines."""
     a, b = _lines(old), _lines(new)
-    segments = []
+    segments, budget = [], _Budget()
     for tag, i1, i2, j1, j2 in _opcodes(a, b):
         old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
         if tag == "equal":
             segments.append(Segment("equal", old_part))
         elif tag == "replace":
-            segments += _word_segments(old_part, new_part)
+            segments += _word_segments(old_part, new_part, budget)
         else:
             segments.append(Segment(tag, old_part or new_part))
     return _joined(segments)
@@ -154,19 +172,21 @@ def _side(segments: list[Segment], kind: str) -> Markup:
     return Markup(html)
 
 
-def _similar(left: str, right: str) -> bool:
+def _similar(left: str, right: str, budget: _Budget) -> bool:
     a, b = re.findall(r"\w+", left), re.findall(r"\w+", right)
-    return not (a or b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.4
+    if not (a or b):
+        return True
+    return budget.allows(a, b) and difflib.SequenceMatcher(None, a, b).ratio() >= 0.4
 
 
-def _rows_for(left: str | None, right: str | None) -> list[Row]:
+def _rows_for(left: str | None, right: str | None, budget: _Budget) -> list[Row]:
     """Rows for a pair of lines (either may be None); unlike lines become removed then added."""
     if left is not None and right is not None:
         if left == right:
             text = escape(left.removesuffix("\n"))
             return [Row(text, text, "unchanged")]
-        if _similar(left, right):
-            segments = _joined(_word_segments(left, right))
+        if _similar(left, right, budget):
+            segments = _joined(_word_segments(left, right, budget))
             return [Row(_side(segments, "delete"), _side(segments, "insert"), "changed")]
     rows, blank = [], Markup("")
     if left is not None:
@@ -181,10 +201,10 @@ def side_by_side(old: str, new: str) -> list[Row]:
     Lines are matched on their text, so a final newline added or removed shows as a change."""
     a, b = _lines(old), _lines(new)
     texts = [line.removesuffix("\n") for line in a], [line.removesuffix("\n") for line in b]
-    rows = []
+    rows, budget = [], _Budget()
     for _tag, i1, i2, j1, j2 in _opcodes(*texts):
         for left, right in zip_longest(a[i1:i2], b[j1:j2]):
-            rows += _rows_for(left, right)
+            rows += _rows_for(left, right, budget)
     return rows
 
 

@@ -55,6 +55,8 @@ def revision_to_file(meta: dict, markdown: str) -> str:
         for agreement in meta.get("agreements") or []
     ]
     head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
+    if yaml.safe_load(head) != data:  # U+0085, U+2028, U+2029 fold into spaces unless escaped
+        head = yaml.safe_dump(data, sort_keys=False, width=10_000)
     return f"---\n{head}---\n{markdown}"
 
 

@@ -86,7 +86,7 @@ def make_finding(info: RuleInfo, tally: Tally, thresholds: Thresholds, *, finger
     score = tally.score
     return Finding(rule=info.code, rule_version=info.version, fingerprint=fingerprint,
                    severity=thresholds.severity(score), score=score, reasons=tally.reasons(),
-                   ulo_id=ulo_id, thresholds=thresholds_used(info, thresholds),
+                   ulo_id=ulo_id, thresholds=dict(thresholds_used(info, thresholds)),
                    facts_hash=hash_facts(facts), **links)
 
 

@@ -2,7 +2,8 @@
 
 The fast path indexes one ULO's engagements by commissioning body, so each bid meets only the
 engagements with the opportunity's body and its partners. `evaluate_naive` tries every pair of
-the whole register; both share `link` and `finding`, so they must agree (a property test checks).
+the whole register; both share `window`, `linked` and `finding`, so they must agree (a property
+test checks that they do).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from coi.vocab import INFLUENCE, SERVICE_AREAS
+from coi.vocab import SERVICE_AREAS
 
 from .facts import BidFact, EngagementFact, OpportunityFact, UloFacts, bid_in_play, partner_map
 from .findings import Finding, Names, RuleInfo, Tally, add_months, make_finding, money, span
@@ -126,9 +127,11 @@ def question_then_answer(facts: UloFacts, thresholds: Thresholds, today: date,
 
 def evaluate_naive(engagements: Iterable[EngagementFact], bids: Iterable[BidFact],
                    opportunities: Iterable[OpportunityFact], partnerships: Iterable,
-                   thresholds: Thresholds, today: date, person_names: Mapping | None = None,
+                   thresholds: Thresholds | None, today: date,
+                   person_names: Mapping | None = None,
                    org_names: Mapping | None = None) -> list[Finding]:
     """R1 by trying every engagement against every bid of the register: the slow reference."""
+    thresholds = thresholds or Thresholds()
     by_id = {o.id: o for o in opportunities}
     partners, bids = partner_map(tuple(partnerships)), list(bids)
     names, found = Names(person_names or {}, org_names or {}), []
@@ -154,7 +157,7 @@ def finding(engagement: EngagementFact, bid: BidFact, opportunity: OpportunityFa
     people = engagement.participant_ids & bid.team_ids
     tally = Tally()
     tally.add(INFLUENCE_POINTS.get(engagement.influence, 0),
-              INFLUENCE_REASONS.get(engagement.influence, INFLUENCE.get(engagement.influence, "")))
+              INFLUENCE_REASONS.get(engagement.influence, ""))
     _recency(tally, engagement, within)
     _overlap(tally, engagement, opportunity, areas, names)
     tally.add(PLACE_POINTS if places else 0,
@@ -177,7 +180,7 @@ def finding(engagement: EngagementFact, bid: BidFact, opportunity: OpportunityFa
 def shared_places(engagement: EngagementFact, opportunity: OpportunityFact) -> list[str]:
     """The tender's localities that the engagement also covered, compared case-blind."""
     covered = {place.strip().casefold() for place in engagement.localities}
-    return sorted(p for p in opportunity.localities if p.strip().casefold() in covered)
+    return sorted(p.strip() for p in opportunity.localities if p.strip().casefold() in covered)
 
 
 def _recency(tally: Tally, engagement: EngagementFact, within: Window) -> None:
