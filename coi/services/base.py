@@ -107,7 +107,12 @@ def validate(schema: type[In], data: Any) -> In:
 
 @contextmanager
 def writing():
-    """One transaction holding the write lock; commits once, or rolls back on any error."""
+    """One transaction holding the write lock; commits once, or rolls back on any error.
+    Inside batch() it joins the batch's transaction, which commits once at the batch's end."""
+    from flask import g
+    if g.get("coi_batch") is not None:
+        yield g.coi_batch
+        return
     s = db.write_session()
     try:
         yield s
@@ -126,6 +131,18 @@ def writing():
     except BaseException:
         s.rollback()
         raise
+
+
+@contextmanager
+def batch():
+    """Many service writes as ONE transaction (an import): all of them are saved, or none."""
+    from flask import g
+    with writing() as s:
+        g.coi_batch = s
+        try:
+            yield s
+        finally:
+            g.coi_batch = None
 
 
 @dataclass
