@@ -212,8 +212,12 @@ def partial(schema: type[In], drop: tuple[str, ...] = ()) -> type[In]:
     for name, info in schema.model_fields.items():
         if name in drop:
             continue
-        fields[name] = (Optional[info.annotation], Field(None, title=info.title,
-                                                         description=info.description))
+        # The constraints (lengths, ranges, patterns) live in metadata: keep them, or a PATCH
+        # could store an empty title or an over-long one.
+        inner = Annotated[(info.annotation, *info.metadata)] if info.metadata else \
+            info.annotation
+        fields[name] = (Optional[inner], Field(None, title=info.title,
+                                               description=info.description))
     return create_model(schema.__name__.replace("Create", "Update"), __base__=In, **fields)
 
 
@@ -413,3 +417,48 @@ class DecisionPublic(Out):
     quorate: bool
     decided_on: date
     decided_by: int
+
+
+class AgreementPublic(Out):
+    document_id: int
+    revision: int
+    side: str = Field(description="ulo or commissioner")
+    by: str
+    at: UtcTime
+    sha256: str = Field(description="The SHA-256 of the exact text that was agreed")
+
+
+class DocumentPublic(Out):
+    id: int
+    kind: str
+    title: str
+    ulo_id: int
+    commissioner_id: int
+    current_revision: int
+    agreed: bool = Field(description="Both sides agreed the current revision")
+    agreements: list[AgreementPublic] = Field(description="Of the current revision")
+    arrangement_id: Optional[int] = None
+    recipient_name: Optional[str] = None
+    recipient_role: Optional[str] = None
+    sent_on: Optional[date] = None
+    acknowledged_on: Optional[date] = None
+
+
+class RevisionPublic(Out):
+    document_id: int
+    number: int
+    markdown: str
+    html: str = Field(description="The Markdown rendered and sanitised")
+    sha256: str
+    author: str
+    created_at: UtcTime
+    note: str
+    unfilled_placeholders: list[str] = Field(description="{{placeholders}} still in the text")
+
+
+class DiffPublic(Out):
+    document_id: int
+    from_revision: int
+    to_revision: int
+    unified: str = Field(description="A unified diff, as `diff -u` writes it")
+    segments: list[dict] = Field(description="{kind: equal|insert|delete, text}, word by word")

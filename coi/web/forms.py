@@ -156,7 +156,9 @@ def parse(form, fields: list[Field]) -> dict:
         if not f.fills or (f.widget == "password" and not form.get(f.name)):
             continue  # an empty password on an edit form means "keep the password"
         if f.widget == "date":
-            data[f.name] = _date_from(form, f.name)
+            value = _date_from(form, f.name)
+            if value is not None or not f.required:  # a required date left empty is missing
+                data[f.name] = value
         elif f.widget == "lines":
             raw = form.get(f.name, "")
             data[f.name] = [p.strip() for p in raw.replace(",", "\n").splitlines() if p.strip()]
@@ -167,10 +169,16 @@ def parse(form, fields: list[Field]) -> dict:
             if raw in ("yes", "no"):
                 data[f.name] = raw == "yes"
         elif f.widget == "money":
-            data[f.name] = _money_from(form.get(f.name, ""))
+            value = _money_from(form.get(f.name, ""))
+            if value is not None or not f.required:
+                data[f.name] = value
         else:
             raw = form.get(f.name, "")
-            data[f.name] = raw if raw.strip() or f.required else None
+            if raw.strip() or (f.required and f.widget not in ("select", "radios")):
+                data[f.name] = raw
+            elif not f.required:
+                data[f.name] = None
+            # a required choice left unchosen is missing: "… is required"
     return data
 
 
