@@ -210,3 +210,109 @@ def test_commissioner_imports_only_its_own_bodys_opportunities(app, ctx, bodies,
     refused = [o for o in report.outcomes if o.action == "skipped"]
     assert any("not your organisation" in o.detail for o in refused)
     assert set(opportunities(app)) == {ADVOCACY}
+
+
+def upload(client, path: Path, name: str = "notices.json"):
+    import io
+    return client.post("/opportunities/import", data={"file": (io.BytesIO(path.read_bytes()),
+                                                               name)},
+                       content_type="multipart/form-data")
+
+
+def test_commissioner_uploads_a_file_and_sees_what_was_done(app, auth, client, bodies, make):
+    auth.login(make.user("commissioner", bodies["riverside"]))
+    response = upload(client, RELEASES)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Created 4, updated 0, unchanged 0, skipped 2." in page
+    assert "not your organisation" in page and "Hillside Council" in page
+    assert "matches no commissioning body" in page
+    assert len(opportunities(app)) == 4
+
+
+def test_malformed_upload_shows_every_place_in_the_error_summary(app, auth, client, bodies,
+                                                                 make):
+    auth.login(make.user("admin"))
+    response = upload(client, MALFORMED)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<title>Error: " in page and 'href="#f-file"' in page
+    assert "releases[1].tender.tenderPeriod.endDate</code>: not a date" in page
+    assert opportunities(app) == {}
+
+
+def test_upload_without_a_file_asks_for_one(auth, client, make):
+    auth.login(make.user("admin"))
+    response = client.post("/opportunities/import", data={})
+    assert response.status_code == 422
+    assert "Choose an OCDS file (.json) to import" in response.get_data(as_text=True)
+
+
+def test_admin_edits_the_cpv_table_on_its_page(app, auth, client, make, ctx):
+    from coi.services import cpv
+    auth.login(make.user("admin"))
+    response = client.post("/admin/cpv", data={"codes": "85312300 advocacy\n79998000-3 "
+                                                         "peer_support", "action": "save"})
+    assert response.status_code == 302
+    assert cpv.table() == {"85312300": "advocacy", "79998000": "peer_support"}
+    assert "Restore the documented defaults" in client.get("/admin/cpv").get_data(as_text=True)
+    client.post("/admin/cpv", data={"action": "restore"})
+    assert cpv.table() == mapping.DEFAULT_CPV
+
+
+def test_cpv_page_keeps_what_was_typed_and_names_the_bad_line(auth, client, make):
+    auth.login(make.user("admin"))
+    typed = "85312300 advocacy\n853 advocacy\n79998000 knitting"
+    response = client.post("/admin/cpv", data={"codes": typed, "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "853 is not a CPV code" in page
+    assert "79998000: &#39;knitting&#39; is not a service area" in page
+    assert ">85312300 advocacy\n853 advocacy\n79998000 knitting</textarea>" in page
+
+
+def test_api_imports_a_package_and_answers_the_report(app, client, bodies, make):
+    from coi.services import users
+    token = users.issue_token(None, make.user("admin").id, "import")
+    response = client.post("/api/v1/opportunities/import", data=RECORDS.read_bytes(),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    report = response.get_json()
+    assert (report["created"], report["skipped"]) == (2, 0)
+    assert {o["ocid"] for o in report["outcomes"]} == {"ocds-h6vhtk-04f1a2",
+                                                       "ocds-h6vhtk-04f1b3"}
+
+
+def test_api_refuses_a_malformed_package_naming_each_place(app, client, bodies, make):
+    from coi.services import users
+    token = users.issue_token(None, make.user("admin").id, "import")
+    response = client.post("/api/v1/opportunities/import", data=MALFORMED.read_bytes(),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    fields = {e["field"] for e in response.get_json()["errors"]}
+    assert {"releases[1].tender.value.amount", "releases[1].tender.tenderPeriod.endDate",
+            "releases[2].ocid"} <= fields
+    assert opportunities(app) == {}
+
+
+def test_cpv_map_over_the_api(client, make):
+    from coi.services import users
+    admin = users.issue_token(None, make.user("admin").id, "cpv")
+    staff = users.issue_token(None, make.user("ulo_staff", make.org("ulo")).id, "cpv")
+    got = client.get("/api/v1/cpv-map", headers={"Authorization": f"Bearer {staff}"})
+    assert got.get_json() == {"codes": mapping.DEFAULT_CPV, "default": True}
+    change = {"codes": {"85320000": "advocacy", "98000000": None}}
+    refused = client.patch("/api/v1/cpv-map", json=change,
+                           headers={"Authorization": f"Bearer {staff}"})
+    assert refused.status_code == 403
+    changed = client.patch("/api/v1/cpv-map", json=change,
+                           headers={"Authorization": f"Bearer {admin}"}).get_json()
+    assert changed["codes"]["85320000"] == "advocacy"
+    assert "98000000" not in changed["codes"] and changed["default"] is False
+    bad = client.patch("/api/v1/cpv-map", json={"codes": {"85320000": "knitting"}},
+                       headers={"Authorization": f"Bearer {admin}"})
+    assert bad.status_code == 422
+    assert "not a service area" in bad.get_json()["errors"][0]["message"]

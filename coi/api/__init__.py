@@ -41,7 +41,7 @@ def _http_problem(exc: HTTPException):
 
 
 def init_app(app) -> None:
-    from coi.api import collections, openapi, tokens  # noqa: F401  (routes register on bp)
+    from coi.api import collections, ocds, openapi, tokens  # noqa: F401  (routes register on bp)
     from coi.api import audit  # noqa: F401
     collections.register_all()
     csrf.exempt(bp)

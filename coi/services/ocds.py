@@ -12,12 +12,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from coi import access
+from coi import access, vocab
 from coi.errors import Invalid
 from coi.models import Opportunity, Organisation
 from coi.ocds import mapping, reading
 from coi.schemas import OpportunityCreate, OpportunityUpdate
-from coi.services import base, cpv
+from coi.services import base, cpv, settings
 from coi.services.opportunities import OPPORTUNITIES
 
 ACTIONS = ("created", "updated", "unchanged", "skipped")
@@ -145,9 +145,12 @@ def _create(s, actor, item: mapping.Mapped, body) -> Outcome:
     if problem:
         return _skip(item, problem)
     record = base.create_record(OPPORTUNITIES, actor, data)
+    areas = settings.service_areas()
     return Outcome("created", item.ocid, item.title,
-                   f"opportunity {record.id} of {body.name}: route {record.route}, service "
-                   f"areas {', '.join(record.service_areas)}{_notes(item)}", record.id)
+                   f"opportunity {record.id} of {body.name}: "
+                   f"{vocab.label(vocab.ROUTES, record.route)} route; "
+                   f"{', '.join(vocab.label(areas, a) for a in record.service_areas)}"
+                   f"{_notes(item)}", record.id)
 
 
 def changes_to(record, values: dict, defaulted: set) -> dict:

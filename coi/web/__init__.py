@@ -45,6 +45,10 @@ def init_app(app) -> None:
     from coi.web import history
     app.register_blueprint(declaring.bp)
     app.register_blueprint(history.bp)
+    from coi.web import admin
+    app.register_blueprint(admin.bp)
+    from coi.web import ocds
+    app.register_blueprint(ocds.bp)
     app.context_processor(_context)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _csrf_failed)
