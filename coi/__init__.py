@@ -25,4 +25,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_web(app)
     init_api(app)
     cli.init_app(app)
+    from coi.services import evaluation
+    evaluation.init_app(app)
     return app

@@ -1,10 +1,23 @@
 """The bridge from a write to the conflict rules: re-evaluate what a changed record touches.
 
-Filled in by the rules service (coi.services.flags); kept separate so that record services do
-not import the rules engine directly.
+Every service write calls `after_write` inside its transaction, after the record is flushed
+(coi.services.base does it for every RecordSpec). The rules hook works out which ULOs and
+commissioning bodies the record touches, reads only their facts, evaluates only the rules that
+read the record, and reconciles the findings with the stored flags, all in the same
+transaction: the flag is there, or gone, when the write commits.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from coi import access
+from coi.rules import evaluate_pair, evaluate_ulo, pair_scope
+from coi.services import facts_loader, flag_sync, thresholds
+
 _hooks: list = []
+ULO_RULES = ("R3", "R7", "R8")  # rules over a whole ULO, not one ULO and body
+EVERY_RULE = ("R1", "R3", "R4", "R5", "R7", "R8")
 
 
 def register(hook) -> None:
@@ -14,5 +27,66 @@ def register(hook) -> None:
 
 
 def after_write(s, actor, entity: str, record) -> None:
+    """Run every registered hook for one written record."""
     for hook in _hooks:
         hook(s, actor, entity, record)
+
+
+@dataclass
+class Targets:
+    """What a write touched: (ULO, body) pairs, and ULO-wide rules per ULO."""
+
+    pairs: set[tuple[int, int]] = field(default_factory=set)
+    ulo_rules: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs or self.ulo_rules)
+
+
+def rules_hook(s, actor, entity: str, record) -> None:
+    """Re-evaluate the rules that read this record, for the ULOs and bodies it touches."""
+    from coi.services import touched
+    finder = touched.FINDERS.get(entity)
+    if finder is None:
+        return
+    targets = Targets()
+    finder(s, record, targets)
+    if targets:
+        evaluate(s, actor, targets, trigger=f"{entity} {getattr(record, 'id', '')}".strip())
+
+
+def evaluate(s, actor, targets: Targets, trigger: str, today: date | None = None):
+    """Evaluate the targets' rules and sync their flags; returns the counts of changes."""
+    today, limits = today or date.today(), thresholds.current()
+    flag_sync.lock(s)
+    evaluations = [_ulo_evaluation(s, ulo, rules, limits, today)
+                   for ulo, rules in sorted(targets.ulo_rules.items()) if rules]
+    whole = {e.facts.ulo_id for e in evaluations if set(EVERY_RULE) <= set(e.scope)}
+    evaluations += [_pair_evaluation(s, ulo, body, limits, today)
+                    for ulo, body in sorted(targets.pairs) if ulo not in whole]
+    return flag_sync.sync(s, evaluations, actor=_actor(actor), trigger=trigger)
+
+
+def _ulo_evaluation(s, ulo: int, rules: set[str], limits, today) -> flag_sync.Evaluation:
+    """Some rules (or all) over one whole ULO."""
+    rules = set(EVERY_RULE) if set(EVERY_RULE) <= rules else rules
+    facts = facts_loader.load(s, [ulo], facts_loader.parts_for(rules))[ulo]
+    found = evaluate_ulo(facts, limits, today, only=rules)
+    return flag_sync.Evaluation(facts, found, dict.fromkeys(sorted(rules)))
+
+
+def _pair_evaluation(s, ulo: int, body: int, limits, today) -> flag_sync.Evaluation:
+    """R1 for a body and its partners, R4 and R5 for the body, for one ULO."""
+    facts = facts_loader.load_pair(s, ulo, body)
+    found = evaluate_pair(facts, body, limits, today)
+    return flag_sync.Evaluation(facts, found, dict(pair_scope(facts, body)))
+
+
+def _actor(actor) -> str:
+    """Who changed a flag: the account whose write it followed, or the rules themselves."""
+    return "rules" if actor is None else access.actor_name(actor)
+
+
+def init_app(app) -> None:
+    """Turn on automatic evaluation: every write re-evaluates the rules it touches."""
+    register(rules_hook)

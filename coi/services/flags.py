@@ -1,10 +1,10 @@
 """Flags as records: who may see them and how they read. Raising them is coi.services.evaluation's
 job and deciding them coi.services.decisions'."""
 
-from sqlalchemy import case
+from sqlalchemy import case, select
 
-from coi import access
-from coi.models import Flag
+from coi import access, db
+from coi.models import AuditEvent, Flag
 from coi.schemas import FlagPublic
 from coi.services import base, scoping
 
@@ -39,3 +39,22 @@ class FlagSpec(base.RecordSpec):
 
 
 FLAGS = FlagSpec()
+
+
+def list_flags(actor, query: base.ListQuery) -> base.Page:
+    """The flags the account may see, most severe first, filtered by status, severity, rule,
+    ULO or commissioning body."""
+    return base.list_records(FLAGS, actor, query)
+
+
+def get_flag(actor, flag_id: int) -> Flag:
+    """One flag the account may see (NotFound otherwise)."""
+    return base.get_record(FLAGS, actor, flag_id)
+
+
+def flag_history(actor, flag_id: int) -> list[AuditEvent]:
+    """Every change to one flag, oldest first: who or what changed it, and why."""
+    get_flag(actor, flag_id)
+    return list(db.session().execute(
+        select(AuditEvent).where(AuditEvent.entity == "flag", AuditEvent.entity_id == flag_id)
+        .order_by(AuditEvent.seq)).scalars())

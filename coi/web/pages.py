@@ -82,4 +82,4 @@ def accessibility():
 def methodology():
     """How conflicts are found: every rule in plain English with its thresholds."""
     from coi.services import methodology as m
-    return render_template("pages/methodology.html", rules=m.describe())
+    return render_template("pages/methodology.html", rules=m.describe(), severity=m.severity())

@@ -1,0 +1,305 @@
+"""Findings reconciled with the stored flags, by fingerprint, inside the caller's transaction.
+
+A finding with no flag opens one. A flag whose facts changed is updated, or reopened when the
+board had closed it, and its history says which fact changed. A dismissed or resolved flag
+whose facts did not change stays as the board left it. A flag inside the evaluated scope that
+no finding matches any more is superseded. Flags are never deleted, and each change appends
+one audit event naming who (the writing account) or what ("rules") changed it.
+
+The same code serves one write (a handful of flags) and `flask recompute` (the whole
+register): reads and writes are set-based, so neither issues a query per flag.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coi import audit, workflow
+from coi.models import AuditEvent, Flag, utcnow
+from coi.rules import Finding, UloFacts
+from coi.services import flag_evidence
+
+COLUMNS = (Flag.id, Flag.fingerprint, Flag.rule, Flag.rule_version, Flag.status, Flag.severity,
+           Flag.score, Flag.reasons, Flag.thresholds, Flag.facts_hash, Flag.ulo_id,
+           Flag.commissioner_id)
+MUTABLE = ("rule_version", "severity", "score", "reasons", "thresholds", "facts_hash", "status")
+CLOSED = ("dismissed", "resolved")
+ACTIVE = ("open", "under_review")
+COUNTS = ("opened", "updated", "reopened", "superseded", "unchanged")
+
+
+@dataclass
+class Evaluation:
+    """One ULO's findings and the scope they answer for: rule code to the commissioning bodies
+    it covers (None: every flag of that rule for the ULO)."""
+
+    facts: UloFacts
+    findings: list[Finding]
+    scope: dict[str, frozenset[int] | None]
+    facts_of: dict[str, UloFacts] = field(default_factory=dict)  # when merged: whose facts
+
+    def covers(self, row) -> bool:
+        if row.rule not in self.scope:
+            return False
+        bodies = self.scope[row.rule]
+        return bodies is None or row.commissioner_id in bodies
+
+
+@dataclass
+class Change:
+    action: str  # open, update, reopen, supersede
+    finding: Finding | None
+    row: object | None
+    facts: UloFacts | None = None
+    why: str = ""
+    status: str = "open"
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+
+def stored(s, ulo_ids: Iterable[int], rules: Iterable[str]) -> list:
+    """The stored flags of these ULOs and rules, as plain rows."""
+    return s.execute(select(*COLUMNS).where(Flag.ulo_id.in_(sorted(set(ulo_ids))),
+                                            Flag.rule.in_(sorted(set(rules))))).all()
+
+
+def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
+         rows: list | None = None) -> Counter:
+    """Bring the stored flags in line with the evaluations; returns how many of each change."""
+    if not evaluations:
+        return Counter()
+    lock(s)
+    evaluations = merge(evaluations)
+    if rows is None:
+        rows = stored(s, [e.facts.ulo_id for e in evaluations],
+                      {rule for e in evaluations for rule in e.scope})
+    by_ulo: dict[int, dict[str, object]] = {}
+    for row in rows:
+        by_ulo.setdefault(row.ulo_id, {})[row.fingerprint] = row
+    plan = Plan()
+    for evaluation in evaluations:
+        _plan(plan, evaluation, by_ulo.get(evaluation.facts.ulo_id, {}))
+    apply(s, plan.changes, actor=actor, trigger=trigger)
+    return plan.counts
+
+
+def merge(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
+    """One evaluation per ULO: overlapping scopes (a body and its partner) find the same
+    conflict twice, and it must be planned once."""
+    by_ulo: dict[int, list[Evaluation]] = {}
+    for evaluation in evaluations:
+        by_ulo.setdefault(evaluation.facts.ulo_id, []).append(evaluation)
+    out = []
+    for group in by_ulo.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        findings, scope = {}, {}
+        for evaluation in group:
+            for finding in evaluation.findings:
+                findings.setdefault(finding.fingerprint, (finding, evaluation.facts))
+            for rule, bodies in evaluation.scope.items():
+                known = scope.get(rule, frozenset())
+                scope[rule] = None if bodies is None or known is None else known | bodies
+        merged = Evaluation(group[0].facts, [f for f, _ in findings.values()], scope)
+        merged.facts_of = {fp: facts for fp, (_, facts) in findings.items()}
+        out.append(merged)
+    return out
+
+
+def lock(s) -> None:
+    """Serialise with every other writer before reading flags (SQLite's BEGIN IMMEDIATE
+    already holds the lock; PostgreSQL takes the audit chain's advisory lock)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": audit.ADVISORY_LOCK_KEY})
+
+
+def _plan(plan: Plan, evaluation: Evaluation, existing: dict) -> None:
+    seen = set()
+    for finding in evaluation.findings:
+        seen.add(finding.fingerprint)
+        row = existing.get(finding.fingerprint)
+        action = decide(row, finding)
+        plan.counts["unchanged" if action is None else _COUNT[action]] += 1
+        if action is not None:
+            facts = evaluation.facts_of.get(finding.fingerprint, evaluation.facts)
+            plan.changes.append(Change(action, finding, row, facts))
+    for fingerprint, row in existing.items():
+        if fingerprint in seen or row.status == "superseded" or not evaluation.covers(row):
+            continue
+        plan.counts["superseded"] += 1
+        plan.changes.append(Change("supersede", None, row, evaluation.facts,
+                                   why="Its facts no longer hold: the rule no longer finds "
+                                       "this conflict"))
+
+
+_COUNT = {"open": "opened", "update": "updated", "refresh": "updated", "reopen": "reopened"}
+
+
+def decide(row, finding: Finding) -> str | None:
+    """What a finding does to its stored flag (None: nothing)."""
+    if row is None:
+        return "open"
+    if row.status == "superseded":
+        return "reopen"
+    if finding.facts_hash != row.facts_hash:
+        return "reopen" if row.status in CLOSED else "update"
+    same_frame = (finding.rule_version == row.rule_version
+                  and dict(finding.thresholds) == dict(row.thresholds or {}))
+    drifted = (finding.score, finding.severity, list(finding.reasons)) != (
+        row.score, row.severity, list(row.reasons or []))
+    if row.status in ACTIVE and same_frame and drifted:
+        return "refresh"
+    return None
+
+
+def apply(s, changes: list[Change], *, actor: str, trigger: str) -> None:
+    """Write the planned changes and their audit events, a statement per kind of change."""
+    if not changes:
+        return
+    now = utcnow()
+    previous = _previous_evidence(s, [c.row.id for c in changes
+                                      if c.action in ("update", "reopen") and c.row])
+    events = []
+    new = [c for c in changes if c.action == "open"]
+    for change, flag_id in zip(new, _insert(s, [c.finding for c in new], now), strict=True):
+        events.append(_event(change, flag_id, None, actor, trigger))
+    updates = []
+    for change in changes:
+        if change.action != "open":
+            values = _new_values(change, previous.get(change.row.id))
+            updates.append({"_id": change.row.id, "_now": now, **values})
+            events.append(_event(change, change.row.id, _before(change.row), actor, trigger))
+    if updates:
+        s.execute(update(Flag.__table__).where(Flag.__table__.c.id == bindparam("_id"))
+                  .values({**{c: bindparam(c) for c in MUTABLE},
+                           "updated_at": bindparam("_now")}), updates)
+        _expire(s, {u["_id"] for u in updates})
+    append_many(s, actor, events)
+
+
+def _new_values(change: Change, previous: dict | None) -> dict:
+    row, finding = change.row, change.finding
+    if change.action == "supersede":
+        change.status = workflow.transition(row.status, "supersede", workflow.SYSTEM)
+        return {c: getattr(row, c) for c in MUTABLE} | {"status": change.status}
+    if change.action == "reopen":
+        change.status = workflow.transition(row.status, "reopen", workflow.SYSTEM)
+    else:
+        change.status = row.status
+    change.why = _why(change, previous)
+    fields = finding.as_flag_fields()
+    return {c: fields[c] for c in MUTABLE if c != "status"} | {"status": change.status}
+
+
+def _why(change: Change, previous: dict | None) -> str:
+    if change.action == "refresh":
+        return ("The score and reasons were brought up to date; the facts did not change "
+                f"(score {change.row.score} to {change.finding.score})")
+    said = flag_evidence.changes(previous, flag_evidence.evidence(change.finding, change.facts))
+    detail = "; ".join(said) if said else "a fact the rule reads changed"
+    if change.action == "reopen" and change.row.status == "superseded":
+        return f"Reopened because its facts hold again: {detail}"
+    if change.action == "reopen":
+        return f"Reopened because a fact changed since it was {change.row.status}: {detail}"
+    return f"Updated because a fact changed: {detail}"
+
+
+def _before(row) -> dict:
+    return {"status": row.status, "severity": row.severity, "score": row.score,
+            "reasons": list(row.reasons or []), "rule_version": row.rule_version,
+            "thresholds": row.thresholds, "facts_hash": row.facts_hash}
+
+
+def _event(change: Change, flag_id: int, before: dict | None, actor: str, trigger: str):
+    action = "flag.update" if change.action == "refresh" else f"flag.{change.action}"
+    if change.action == "supersede":
+        after = {"status": change.status, "why": change.why}
+    else:
+        finding = change.finding
+        after = {"status": change.status, "severity": finding.severity, "score": finding.score,
+                 "reasons": list(finding.reasons), "rule_version": finding.rule_version,
+                 "thresholds": dict(finding.thresholds), "facts_hash": finding.facts_hash,
+                 "fingerprint": finding.fingerprint,
+                 "facts": flag_evidence.evidence(finding, change.facts)}
+        after["why"] = change.why or f"Raised by rule {finding.rule}"
+    after["trigger"] = trigger
+    return action, flag_id, before, after
+
+
+def _insert(s, findings: list[Finding], now) -> list[int]:
+    """Insert new flags; one that another writer has just inserted is left as it is."""
+    if not findings:
+        return []
+    rows = [{**f.as_flag_fields(), "status": "open", "opened_at": now, "updated_at": now}
+            for f in findings]
+    dialect = s.get_bind().dialect.name
+    maker = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if maker is None:
+        stmt = insert(Flag.__table__)
+    else:
+        stmt = maker(Flag.__table__).on_conflict_do_nothing(index_elements=["fingerprint"])
+    made = dict(s.execute(stmt.returning(Flag.__table__.c.fingerprint, Flag.__table__.c.id),
+                          rows).all())
+    missing = [f.fingerprint for f in findings if f.fingerprint not in made]
+    if missing:  # only if someone bypassed the write lock: keep theirs, never a duplicate
+        made.update(s.execute(select(Flag.fingerprint, Flag.id)
+                              .where(Flag.fingerprint.in_(missing))).all())
+    return [made[f.fingerprint] for f in findings]
+
+
+def _previous_evidence(s, flag_ids: list[int]) -> dict[int, dict]:
+    """The evidence each flag's latest audit event recorded, for saying what changed."""
+    if not flag_ids:
+        return {}
+    out: dict[int, dict] = {}
+    for chunk in _chunks(sorted(flag_ids), 500):
+        for flag_id, after in s.execute(
+                select(AuditEvent.entity_id, AuditEvent.after)
+                .where(AuditEvent.entity == "flag", AuditEvent.entity_id.in_(chunk))
+                .order_by(AuditEvent.seq)):
+            if isinstance(after, dict) and "facts" in after:
+                out[flag_id] = after["facts"]
+    return out
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _expire(s, flag_ids: set[int]) -> None:
+    """Flags loaded earlier in this session must not show their old values."""
+    for obj in list(s.identity_map.values()):
+        if isinstance(obj, Flag) and obj.id in flag_ids:
+            s.expire(obj)
+
+
+def append_many(s, actor: str, events: list[tuple]) -> None:
+    """Append (action, flag id, before, after) events to the audit chain in one statement,
+    hashed exactly as coi.audit.append hashes one."""
+    if not events:
+        return
+    lock(s)
+    last = s.execute(select(AuditEvent.seq, AuditEvent.hash)
+                     .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev = (last[0], last[1]) if last else (0, audit.GENESIS)
+    rows = []
+    for action, entity_id, before, after in events:
+        seq += 1
+        event = SimpleNamespace(seq=seq, at=utcnow(), actor=actor, action=action,
+                                entity="flag", entity_id=entity_id,
+                                before=audit.plain(before), after=audit.plain(after))
+        event.prev_hash, event.hash = prev, audit.event_hash(prev, audit.hashed_fields(event))
+        prev = event.hash
+        rows.append(vars(event))
+    for chunk in _chunks(rows, 2000):
+        s.execute(insert(AuditEvent.__table__), chunk)
