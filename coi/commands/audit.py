@@ -33,10 +33,12 @@ def verify():
               show_default=True, help="JSON keeps every value; CSV opens in a spreadsheet")
 def export(file, fmt):
     """Write the whole audit chain to FILE, to verify with tools/verify_audit.py."""
-    with click.open_file(file, "w", encoding="utf-8", newline="") as stream:
+    if file == "-":
+        audit_export.write(None, sys.stdout, fmt)
+        return
+    with open(file, "w", encoding="utf-8", newline="") as stream:
         seq, digest = audit_export.write(None, stream, fmt)
-    if file != "-":
-        click.echo(f"Exported {seq} events to {file} (head: event {seq}, hash {digest}).")
+    click.echo(f"Exported {seq} events to {file} (head: event {seq}, hash {digest}).")
 
 
 COMMANDS = [audit]

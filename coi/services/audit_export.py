@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from coi import audit, db
 from coi.models import AuditEvent, utcnow
@@ -34,8 +35,8 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in RISKY else text
 
 
-def _events(upto: int, batch: int = 1000) -> Iterator[dict]:
-    s, after = db.session(), 0
+def _events(s: Session, upto: int, batch: int = 1000) -> Iterator[dict]:
+    after = 0
     while True:
         rows = s.execute(select(AuditEvent).where(AuditEvent.seq > after,
                                                   AuditEvent.seq <= upto)
@@ -58,14 +59,21 @@ def export(actor, fmt: str) -> tuple[int, str, Iterator[str]]:
     auditors and administrators only. The head is read first, so the file is a snapshot."""
     require_reader(actor)
     seq, digest = audit.head(db.session())
-    return seq, digest, (_json(seq, digest) if fmt == "json" else _csv(seq))
+    return seq, digest, _streamed(db.engine(), fmt, seq, digest)
 
 
-def _json(seq: int, digest: str) -> Iterator[str]:
+def _streamed(engine, fmt: str, seq: int, digest: str) -> Iterator[str]:
+    """The file's pieces, read through a session of its own so that streaming can outlive the
+    request; events never change once written, so reading them later gives the same file."""
+    with Session(engine) as s:
+        yield from (_json(s, seq, digest) if fmt == "json" else _csv(s, seq))
+
+
+def _json(s: Session, seq: int, digest: str) -> Iterator[str]:
     header = {"format": FORMAT, "version": VERSION, "exported_at": iso(utcnow()),
               "head": {"seq": seq, "hash": digest}, "count": seq, "hashing": HASHING}
     yield json.dumps(header, ensure_ascii=False, indent=1)[:-2] + ',\n "events": [\n'
-    for n, event in enumerate(_events(seq)):
+    for n, event in enumerate(_events(s, seq)):
         yield ("" if n == 0 else ",\n") + json.dumps(event, ensure_ascii=False, sort_keys=True)
     yield "\n ]\n}\n"
 
@@ -81,12 +89,12 @@ def csv_row(event: dict) -> list[str]:
     return cells
 
 
-def _csv(seq: int) -> Iterator[str]:
+def _csv(s: Session, seq: int) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     out.write("\ufeff")
     writer.writerow(CSV_COLUMNS)
-    for n, event in enumerate(_events(seq), start=1):
+    for n, event in enumerate(_events(s, seq), start=1):
         writer.writerow(csv_row(event))
         if n % 500 == 0:
             yield out.getvalue()

@@ -100,9 +100,6 @@ class DeclarationSpec(base.RecordSpec):
 
     def end(self, record, reason, on):
         """Mark the interest as ended on a date, with the reason; nothing is deleted."""
-        if record.ended_on is not None:
-            raise Invalid({"ended_on": f"This declaration already ended on "
-                                       f"{record.ended_on.isoformat()}"})
         if on < record.arose_on:
             raise Invalid({"ended_on": "Ended on must not be before the date the interest "
                                        "arose"})

@@ -9,6 +9,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field
 from sqlalchemy import or_, select
+from sqlmodel import Session
 
 from coi import access, audit, db
 from coi.errors import Invalid, NotFound
@@ -159,7 +160,5 @@ def chain_head(actor) -> tuple[int, str]:
 def verify_chain(actor) -> audit.Verdict:
     """Walk the whole chain: intact, or the first broken event and why."""
     require_reader(actor)
-    s = db.session()
-    if s.in_transaction():
-        s.rollback()  # read a fresh snapshot, not one from earlier in the request
-    return audit.verify(s)
+    with Session(db.engine()) as fresh:  # the database as it is, not objects cached earlier
+        return audit.verify(fresh)

@@ -3,16 +3,18 @@ record's changes field by field, a record as it stood on a date, and the exports
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 from pydantic import Field
 
+from coi import vocab
 from coi.errors import Invalid
 from coi.models import AuditEvent, Person
 from coi.resources import RESOURCES, orgs
 from coi.schemas import In
 from coi.services import audit_export, history
 from coi.services.base import title_of, validate
+from coi.services.declarations import GIFT_DECISIONS
 from coi.web import forms
 from coi.web.filters import prime
 
@@ -20,6 +22,15 @@ bp = Blueprint("history", __name__, url_prefix="/history")
 
 LABELS = {"id": "Record number", "value_pence": "Value in pence",
           "amount_pence": "Amount in pence", "ended_reason": "Why it ended"}
+# Codes in snapshots shown in words; the code itself stays in the exports and the API.
+VALUE_LABELS = {
+    "category": vocab.DECLARATION_CATEGORIES, "gift_decision": GIFT_DECISIONS,
+    "influence": vocab.INFLUENCE, "route": vocab.ROUTES, "role": vocab.ROLES,
+    "status": {**vocab.BID_STATUSES, **vocab.FLAG_STATUSES}, "severity": vocab.SEVERITIES,
+    "kind": {**vocab.ORG_KINDS, **vocab.ARRANGEMENT_KINDS, **vocab.DOCUMENT_KINDS},
+    "purposes": vocab.PURPOSES, "outcome": vocab.OUTCOMES, "mitigations": vocab.MITIGATIONS,
+    "service_areas": vocab.SERVICE_AREAS,
+}
 LIST_ONLY = ("person_id", "organisation_id", "order", "page", "per_page")
 DECLARATION_FILTERS = ("person_id", "organisation_id", "since", "until")
 
@@ -60,7 +71,7 @@ def record_url(entity: str, entity_id: int) -> str | None:
 @bp.app_context_processor
 def _helpers():
     return {"entity_label": entity_label, "field_label": field_label, "record_url": record_url,
-            "diff": history.diff}
+            "diff": history.diff, "value_labels": VALUE_LABELS}
 
 
 def _filter_fields(keep: tuple[str, ...] | None = None) -> list[forms.Field]:
@@ -150,7 +161,7 @@ def record(entity: str, entity_id: int):
 def _download(fmt: str, mimetype: str) -> Response:
     seq, _, chunks = audit_export.export(_actor(), fmt)
     name = f"two-hats-audit-{date.today().isoformat()}-to-{seq}.{fmt}"
-    return Response(stream_with_context(chunks), mimetype=mimetype,
+    return Response(chunks, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
