@@ -10,7 +10,17 @@ that lack the timestamps (made before this code, or by the tests) start their cl
 import time
 from functools import wraps
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 PENDING = "pending_2fa"
@@ -98,6 +108,9 @@ def _expired_reason() -> str | None:
 def enforce():
     """Before every request: end an expired session, count activity, and keep a role that
     must set up two-factor sign-in on that page until it has."""
+    # Decide the account afresh for every request, even where requests share one app
+    # context (the test client inside a pushed context): never a previous request's user.
+    g.pop("_login_user", None)
     if request.endpoint == "static" or "_user_id" not in session:
         return None
     if not current_user.is_authenticated:  # ended elsewhere: a copied or old cookie

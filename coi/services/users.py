@@ -1,5 +1,7 @@
 """Accounts: creating users (the first admin too), passwords, sessions and API tokens."""
 
+import re
+
 from sqlalchemy import func, select
 
 from coi import access, audit, auth, db
@@ -21,7 +23,9 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     if len(password) > 128:
         return "Password must be 128 characters or fewer"
     from zxcvbn import zxcvbn
-    verdict = zxcvbn(password[:100], user_inputs=[email, name, "two hats", "twohats"])
+    words = [w for w in re.split(r"[\W_]+", f"{email} {name}".lower()) if len(w) > 2]
+    inputs = [email, name, name.replace(" ", ""), "two hats", "twohats", *words]
+    verdict = zxcvbn(password[:100], user_inputs=inputs)
     if verdict["score"] < 3:
         hint = verdict["feedback"].get("warning") or "It is too easy to guess"
         return (f"Choose a password that is harder to guess: {hint.rstrip('.')}. "

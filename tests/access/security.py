@@ -3,6 +3,28 @@ two-factor sign-in, the session clock, and an administrator's controls over an a
 
 from tests.access.rules import ALL, Rule, public
 
+
+def extend_world(world) -> None:
+    """The other ULO's declaration and flag, for the cross-organisation test
+    (tests/test_security_routes.py)."""
+    from sqlalchemy import select
+
+    from coi import db
+    from coi.models import Flag
+    s = db.session()
+    flag = s.execute(select(Flag).where(
+        Flag.ulo_id == world["other_ulo"].id).order_by(Flag.id)).scalars().first()
+    s.commit()  # end the read without expiring the world's records (a rollback would)
+    if flag is not None:
+        world["other_flag"] = flag
+    if "declaration" in world:
+        from coi.services import declarations
+        world["other_declaration"] = declarations.record_declaration(None, {
+            "person_id": world["other_person"].id, "category": "financial",
+            "description": "Trustee of a rival provider",
+            "organisation_id": world["other_council"].id,
+            "arose_on": "2025-02-01", "declared_on": "2025-02-10"})
+
 ROUTES = {
     "GET /account/confirm": Rule(ALL),
     "POST /account/confirm": Rule(ALL),
