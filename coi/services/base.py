@@ -277,8 +277,9 @@ def _filtered(spec: RecordSpec, stmt, filters: dict):
                 raise ValueError(value)
             stmt = spec.filters[name](stmt, value)
         except (TypeError, ValueError):
-            raise Invalid({name: f"{name.replace('_', ' ').capitalize()} must be chosen "
-                                 "from the list"}) from None
+            message = f"Choose the {name.removesuffix('_id').replace('_', ' ')} filter from " \
+                      "the list"
+            raise Invalid({name: message}, detail=f"{message}.") from None
     return stmt
 
 
