@@ -62,10 +62,16 @@ def init_app(app) -> None:
     import importlib
     import pkgutil
 
+    from flask.cli import with_appcontext
+
     from coi import commands
     found = list(COMMANDS)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         found.extend(importlib.import_module(f"coi.commands.{info.name}").COMMANDS)
     for command in found:
+        # The app context for every command, also under a test runner (the `flask` script
+        # pushes one itself; a bare click command would otherwise run without it).
+        if command.callback is not None:
+            command.callback = with_appcontext(command.callback)
         app.cli.add_command(command)
 
