@@ -15,16 +15,21 @@ ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-def module_app(tmp_path_factory, name: str):
-    """An app on a fresh database (PostgreSQL when DATABASE_URL says so), with the world."""
+def empty_app(tmp_path_factory, name: str):
+    """An app on a fresh, empty database (PostgreSQL when DATABASE_URL says so)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgresql"):
         _fresh_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'register.db'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
-                      "WTF_CSRF_ENABLED": False, "ARGON2_PROFILE": "fast_for_tests",
-                      "SCHEMA_FROM_MODELS": True})
+    return create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
+                       "WTF_CSRF_ENABLED": False, "ARGON2_PROFILE": "fast_for_tests",
+                       "SCHEMA_FROM_MODELS": True})
+
+
+def module_app(tmp_path_factory, name: str):
+    """An app on a fresh database with the factories' small world in it."""
+    app = empty_app(tmp_path_factory, name)
     with app.test_request_context():
         world = Factory().world()
     return app, world
