@@ -1,5 +1,6 @@
 """`flask recompute`: every rule over the whole register, with progress and a summary."""
 
+import sys
 import time
 
 import click
@@ -15,7 +16,7 @@ def recompute(batch):
     started = time.perf_counter()
     total = len(recomputing.ulo_ids())
     with click.progressbar(length=total, label="Evaluating ULOs", show_pos=True,
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         counts = recomputing.run(progress=bar.update, batch=batch)
     click.echo(f"Evaluated {total} ULOs in {time.perf_counter() - started:.1f} s.")
     for name in ("opened", "updated", "reopened", "superseded", "unchanged"):
