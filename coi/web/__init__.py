@@ -49,6 +49,8 @@ def init_app(app) -> None:
     app.register_blueprint(admin.bp)
     from coi.web import ocds
     app.register_blueprint(ocds.bp)
+    from coi.web import documents
+    app.register_blueprint(documents.bp)
     from coi.web import bench
     app.register_blueprint(bench.bp)
     app.context_processor(_context)
