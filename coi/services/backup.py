@@ -212,7 +212,7 @@ def _load(conn: Connection, archive: Archive, entry: dict) -> None:
         conn.execute(insert(target), batch)
 
 
-def _restart_sequences(conn: Connection) -> None:
+def restart_sequences(conn: Connection) -> None:
     """PostgreSQL hands out ids from sequences, which explicit ids do not advance."""
     if conn.dialect.name != "postgresql":
         return
@@ -262,7 +262,7 @@ def _rebuild(conn: Connection, archive: Archive) -> None:
     migrate.upgrade_in(conn, m.revision)
     for entry in m.tables:
         _load(conn, archive, entry)
-    _restart_sequences(conn)
+    restart_sequences(conn)
     migrate.upgrade_in(conn, "head")
     verdict = audit.verify(Session(bind=conn))
     if not verdict.intact or [verdict.head_seq, verdict.head_hash] != \
