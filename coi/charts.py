@@ -129,7 +129,7 @@ def _lane(scale: _Scale, span: Span, y: int, today: date, css: str) -> tuple[lis
     point = x2
     if span.marker:
         mx = scale.x(span.marker)
-        parts.append(_el("polygon", points=f"{mx},{y - 6} {mx + 8},{y + 4} {mx},{y + 14} "
+        parts.append(_el("polygon", points=f"{mx},{y - 4} {mx + 8},{y + 4} {mx},{y + 12} "
                                            f"{mx - 8},{y + 4}", class_="timeline__marker"))
         point = mx
     return parts, {"x": point, "y": y + 4}
@@ -167,10 +167,10 @@ def _links(links: list[Link], anchors: dict) -> list[str]:
                          stroke_width=SEVERITY_WIDTH.get(link.severity, 3),
                          stroke_dasharray=SEVERITY_DASH.get(link.severity),
                          class_=f"timeline__flag timeline__flag--{link.severity}"))
-        mx = (a["x"] + b["x"]) / 2 + 6
-        my = (a["y"] + b["y"]) / 2 + (n % 3) * 18 - 18
+        mx = a["x"] + (b["x"] - a["x"]) * 0.3 + 8
+        my = a["y"] + (b["y"] - a["y"]) * 0.3 + (n % 3) * 20
         text = _clip(link.label, 30)
-        parts.append(_el("rect", x=mx - 3, y=my - 14, width=len(text) * 7.6 + 6, height=19,
+        parts.append(_el("rect", x=mx - 4, y=my - 14, width=len(text) * 8.8 + 8, height=19,
                          fill="#ffffff", stroke="#0b0c0c", stroke_width=1))
         parts.append(_el("text", text, x=mx, y=my, class_="chart__flag-label"))
     return parts
@@ -283,7 +283,8 @@ def share_bars(chart_id: str, title: str, desc: str, years: list[dict],
                threshold: int) -> Markup:
     """Each funder's share of a year's income as a bar, against the dependency threshold.
 
-    years: [{"year": "2025-26", "funders": [{"name", "pct", "amount"}]}] with pct 0-100."""
+    years: [{"year": "2025-26", "funders": [{"name", "pct", "amount", "body"}]}], pct 0-100;
+    only a commissioning body ("body", true by default) can be over the threshold."""
     left, right, row_h = 300, 160, 30
     plot_w = WIDTH - left - right
     y, body = 60, []
@@ -292,7 +293,7 @@ def share_bars(chart_id: str, title: str, desc: str, years: list[dict],
                         class_="chart__heading"))
         y += 14
         for funder in group["funders"]:
-            over = funder["pct"] > threshold
+            over = funder["pct"] > threshold and funder.get("body", True)
             w = max(plot_w * funder["pct"] / 100, 1)
             body.append(_el("text", _clip(funder["name"], 34), x=20, y=y + 17,
                             class_="chart__label"))

@@ -168,13 +168,13 @@ def test_commissioner_dashboard_has_no_income_picture(client, auth, world):
 def test_a_decided_flag_counts_as_open_only_until_its_decision(ctx, world):
     today = date.today()
     months = charts_data.last_months(today, 3)
+    before = charts_data.open_flags_by_month(None, today, 3)
     opened = datetime.combine(months[0], datetime.min.time(), tzinfo=UTC)
     add_flag(world["engagement"], world["bid"], "low", status="resolved", opened=opened)
-    counts = charts_data.open_flags_by_month(None, today, 3)
-    assert counts[0]["low"] == 0  # opened and resolved at the same moment
     add_flag(world["engagement"], world["bid"], "high", opened=opened)
-    counts = charts_data.open_flags_by_month(None, today, 3)
-    assert [c["high"] for c in counts] == [1, 1, 1]
+    after = charts_data.open_flags_by_month(None, today, 3)
+    assert [a["low"] - b["low"] for a, b in zip(after, before, strict=True)] == [0, 0, 0]
+    assert [a["high"] - b["high"] for a, b in zip(after, before, strict=True)] == [1, 1, 1]
 
 
 def test_income_shares_are_per_year_and_largest_first(ctx, make, world):
@@ -183,3 +183,17 @@ def test_income_shares_are_per_year_and_largest_first(ctx, make, world):
     assert [f["name"] for f in years[-1]["funders"]] == ["Members' donations",
                                                          "Riverside Council"]
     assert round(years[-1]["funders"][0]["pct"]) == 75
+
+
+def test_only_a_commissioning_body_can_be_over_the_dependency_threshold():
+    svg = str(charts.share_bars("i", "Income", "D", [{"year": "2025-26", "funders": [
+        {"name": "Members' donations", "pct": 80.0, "amount": "£8,000", "body": False},
+        {"name": "Riverside Council", "pct": 20.0, "amount": "£2,000", "body": True}]}], 50))
+    assert "80% (£8,000)<" in svg and " over" not in svg
+
+
+def test_dependency_threshold_follows_the_administrators_setting(ctx, world):
+    from coi.services import thresholds
+    assert charts_data.dependency_threshold() == 50
+    thresholds.put_thresholds(world["admin"], {"r3_dependency_pct": 40})
+    assert charts_data.dependency_threshold() == 40

@@ -7,11 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from coi import access, db
-from coi.models import Flag, Income
-from coi.services import flags, settings, ulo
+from coi.models import Flag, Income, Organisation
+from coi.services import flags, ulo
 
 OPEN = ("open", "under_review")
-DEFAULT_THRESHOLD = 50
 
 
 def last_months(today: date, count: int = 12) -> list[date]:
@@ -59,14 +58,9 @@ def open_flags_by_month(actor, today: date | None = None, count: int = 12) -> li
 
 
 def dependency_threshold() -> int:
-    """R3's threshold as the administrator set it (the documented 50% by default)."""
-    reader = getattr(settings, "thresholds", None)
-    if callable(reader):
-        value = getattr(reader(), "r3_dependency_pct", None)
-        if isinstance(value, int):
-            return value
-    stored = settings.get("thresholds").get("r3_dependency_pct")
-    return stored if isinstance(stored, int) else DEFAULT_THRESHOLD
+    """R3's threshold in force (the administrator's, or the documented 50%)."""
+    from coi.services import thresholds
+    return thresholds.current().r3_dependency_pct
 
 
 def income_ulos(actor) -> list[tuple[int, str]]:
@@ -79,11 +73,14 @@ def income_ulos(actor) -> list[tuple[int, str]]:
 
 def income_shares(actor, ulo_id: int, years: int = 3) -> list[dict]:
     """The last `years` financial years of one ULO's income, each funder's share of the year,
-    largest first: [{"year", "total", "funders": [{"name", "pence", "pct"}]}]."""
+    largest first: [{"year", "total", "funders": [{"name", "pence", "pct", "body"}]}]; "body"
+    says whether the funder is a commissioning body, the only kind of funder R3 counts."""
     stmt = ulo.INCOME.scope(actor, select(Income)).where(
         Income.ulo_id == ulo_id, Income.ended_on.is_(None))
     by_year: dict = defaultdict(lambda: defaultdict(int))
     names: dict = {}
+    bodies = set(db.session().execute(select(Organisation.id).where(
+        Organisation.kind == "commissioner")).scalars())
     for row in db.session().execute(stmt).scalars():
         key = row.source_id or row.source_name.strip().lower()
         names.setdefault(key, row.source_name)
@@ -93,6 +90,6 @@ def income_shares(actor, ulo_id: int, years: int = 3) -> list[dict]:
         total = sum(by_year[year].values())
         funders = sorted(by_year[year].items(), key=lambda kv: (-kv[1], names[kv[0]]))
         out.append({"year": year, "total": total, "funders": [
-            {"name": names[k], "pence": v, "pct": (100 * v / total) if total else 0.0}
-            for k, v in funders]})
+            {"name": names[k], "pence": v, "pct": (100 * v / total) if total else 0.0,
+             "body": k in bodies} for k, v in funders]})
     return out

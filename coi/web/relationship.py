@@ -147,7 +147,8 @@ def dashboard_pictures() -> dict:
                 "income-by-funder", f"Income of {name} by funder",
                 _income_desc(name, out["income"], out["threshold"]),
                 [{"year": y["year"], "funders": [
-                    {"name": f["name"], "pct": f["pct"], "amount": _money(f["pence"])}
+                    {"name": f["name"], "pct": f["pct"], "amount": _money(f["pence"]),
+                     "body": f["body"]}
                     for f in y["funders"]]} for y in out["income"]], out["threshold"])
     return out
 
@@ -165,8 +166,9 @@ def _months_desc(months: list[dict]) -> str:
 
 def _income_desc(name: str, years: list[dict], threshold: int) -> str:
     over = [f"{f['name']} ({f['pct']:.0f}% in {y['year']})" for y in years
-            for f in y["funders"] if f["pct"] > threshold]
+            for f in y["funders"] if f["pct"] > threshold and f["body"]]
     verdict = ("Over the threshold: " + "; ".join(over) + ".") if over else \
         "No funder is over the threshold."
     return (f"Each funder's share of {name}'s income in each financial year, against the "
-            f"dependency threshold of {threshold}%. {verdict} The table below gives the numbers.")
+            f"dependency threshold of {threshold}% that applies to commissioning bodies. "
+            f"{verdict} The table below gives the numbers.")

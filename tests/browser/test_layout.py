@@ -1,0 +1,106 @@
+"""The main pages on a 320 px wide screen and at 200% zoom, without the page itself scrolling
+sideways (a wide table scrolls inside its own region); and screenshots of them for a reviewer,
+saved in test-artifacts/screenshots/."""
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+# Wider than the viewport is allowed only inside these regions, which scroll on their own.
+OWN_SCROLL = ".table-wrapper, .chart-scroll, pre"
+
+OVERFLOW = """width => [...document.querySelectorAll('body *')].filter(el => {
+  if (el.closest('%s')) return false;
+  return el.getBoundingClientRect().right > width + 1; }).slice(0, 5).map(el =>
+  el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')
+  + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')""" % OWN_SCROLL
+
+
+def main_pages(live) -> list[tuple[str, str, str]]:
+    """(name, role, URL) of the pages people use most."""
+    w = live.world
+    pages = [
+        ("dashboard", "ulo_staff", "/"),
+        ("engagements", "commissioner", "/engagements"),
+        ("engagement", "ulo_staff", f"/engagements/{w['engagement'].id}"),
+        ("new-engagement", "commissioner", "/engagements/new"),
+        ("bids", "ulo_staff", "/bids"),
+        ("bid", "ulo_staff", f"/bids/{w['bid'].id}"),
+        ("timeline", "ulo_staff",
+         f"/relationships?ulo_id={w['ulo'].id}&commissioner_id={w['council'].id}"),
+        ("income", "ulo_board", "/income"),
+        ("organisation", "admin", f"/organisations/{w['council'].id}"),
+        ("methodology", "auditor", "/methodology"),
+    ]
+    for name, role, found in (("flags", "ulo_board", _route(live, "/flags")),
+                              ("history", "auditor", _route(live, "/history")),
+                              ("board-pack", "ulo_board", _route(live, "board-pack"))):
+        if found:
+            pages.append((name, role, found))
+    return pages
+
+
+def _route(live, wanted: str) -> str | None:
+    """The first page without parameters whose address is, or contains, `wanted`."""
+    for rule in sorted(live.app.url_map.iter_rules(), key=lambda r: len(r.rule)):
+        if "GET" in rule.methods and not rule.arguments and (
+                rule.rule == wanted or (not wanted.startswith("/") and wanted in rule.rule)):
+            return rule.rule
+    return None
+
+
+def _pages_by_role(live):
+    by_role: dict = {}
+    for name, role, url in main_pages(live):
+        by_role.setdefault(role, []).append((name, url))
+    return by_role
+
+
+def _visit(page, live, url) -> None:
+    response = page.goto(live.url + url)
+    assert response and response.status < 400, f"{url} answered {response and response.status}"
+
+
+def _shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(("width", "scale", "label"), [(320, 1, "320px"),
+                                                       (640, 2, "zoom-200")])
+def test_main_pages_reflow_without_scrolling_sideways(live, signed_in, width, scale, label):
+    """320 CSS px is a phone, or a 1280 px window at 400%; 640 is that window at 200%."""
+    problems = []
+    for role, pages in _pages_by_role(live).items():
+        page = signed_in(role, viewport={"width": width, "height": 800},
+                         device_scale_factor=scale)
+        for name, url in pages:
+            _visit(page, live, url)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                problems.append(f"{name} ({url}) is {scroll}px wide at {width}px: "
+                                f"{page.evaluate(OVERFLOW, width)}")
+            _shoot(page, f"{name}-{label}")
+    assert not problems, "\n".join(problems)
+
+
+def test_screenshots_of_main_pages_and_a_form_with_errors(live, signed_in):
+    """Desktop screenshots for a reviewer: every main page, and a form's error state."""
+    for role, pages in _pages_by_role(live).items():
+        page = signed_in(role, viewport={"width": 1280, "height": 900})
+        for name, url in pages:
+            _visit(page, live, url)
+            _shoot(page, f"{name}-desktop")
+    page = signed_in("commissioner", viewport={"width": 1280, "height": 900})
+    _visit(page, live, "/engagements/new")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    assert page.title().startswith("Error:")
+    _shoot(page, "new-engagement-errors-desktop")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    _shoot(page, "new-engagement-errors-320px")
