@@ -11,8 +11,8 @@ import re
 import pytest
 
 from tests.browser import checks
-from tests.factories import PASSWORD
 from tests.browser.keyboard import press_and_wait, tab_to, type_into
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

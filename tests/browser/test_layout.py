@@ -11,11 +11,11 @@ pytestmark = pytest.mark.browser
 # Wider than the viewport is allowed only inside these regions, which scroll on their own.
 OWN_SCROLL = ".table-wrapper, .chart-scroll, pre"
 
-OVERFLOW = """width => [...document.querySelectorAll('body *')].filter(el => {
-  if (el.closest('%s')) return false;
-  return el.getBoundingClientRect().right > width + 1; }).slice(0, 5).map(el =>
-  el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')
-  + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')""" % OWN_SCROLL
+OVERFLOW = """width => [...document.querySelectorAll('body *')].filter(el =>
+  !el.closest('OWN_SCROLL') && el.getBoundingClientRect().right > width + 1).slice(0, 5).map(
+  el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0]
+  : '') + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')""".replace(
+    "OWN_SCROLL", OWN_SCROLL)
 
 
 def main_pages(live) -> list[tuple[str, str, str]]:
