@@ -3,11 +3,14 @@ an empty database on either backend with every row and the same verifiable audit
 restore that refuses a damaged or changed backup without touching the database."""
 
 import json
+import os
+import shutil
+import subprocess
 import threading
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
 from coi import audit, create_app, db, migrate
@@ -220,3 +223,34 @@ def test_backup_from_an_earlier_version_restores_and_upgrades(backend, tmp_path)
             assert audit.verify(s).head_seq == expected["head"][0]
     finally:
         new.dispose()
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path="/usr/lib/postgresql/15/bin")
+    if found:
+        return found
+    if os.environ.get("COI_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{name} is needed for the documented pg_dump route")
+    pytest.skip(f"needs {name}")
+
+
+def test_pg_dump_route_restores_a_register_whose_chain_verifies(tmp_path, opened):
+    url = backends.fresh_url("postgresql", tmp_path)
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    source = _register(url, tmp_path, opened)
+    before, head = _contents(source.extensions["coi.engine"]), _verdict(source)
+    source.extensions["coi.engine"].dispose()
+    dump = tmp_path / "register.dump"
+    subprocess.run([_pg_tool("pg_dump"), "--format=custom", f"--file={dump}", plain],
+                   check=True)
+    backends.empty_postgres(url)
+    subprocess.run([_pg_tool("pg_restore"), "--no-owner", f"--dbname={plain}", str(dump)],
+                   check=True)
+    target = _app(url, tmp_path)
+    opened.append(target)
+    assert _contents(target.extensions["coi.engine"]) == before
+    verified = _run(target, "audit", "verify")
+    assert verified.exit_code == 0 and head.head_hash in verified.output
+    with pytest.raises(Exception, match="append-only"), \
+            target.extensions["coi.engine"].begin() as conn:
+        conn.execute(text("DELETE FROM auditevent"))
