@@ -84,7 +84,7 @@ def test_a_document_created_with_its_own_text_keeps_it(world):
     doc = principles(world, markdown="# Ours\r\n\r\nOur own words.", note="Imported draft",
                      title="Our principles")
     rev = documents.current_revision(doc)
-    assert rev.markdown == "# Ours\n\nOur own words." and rev.note == "Imported draft"
+    assert rev.markdown == "# Ours\n\nOur own words.\n" and rev.note == "Imported draft"
     assert doc.title == "Our principles"
 
 
@@ -131,11 +131,11 @@ def test_revisions_are_numbered_in_order_and_hashed(world):
     second, made = revise(world, doc, "Second text")
     third, _ = revise(world, doc, "Third text", base=2)
     assert made and (second.number, third.number) == (2, 3)
-    assert third.sha256 == hashlib.sha256(b"Third text").hexdigest()
+    assert third.sha256 == hashlib.sha256(b"Third text\n").hexdigest()
     assert documents.get_document(world["ulo_staff"], doc.id).current_revision == 3
     numbers = [r.number for r in documents.revisions(world["ulo_staff"], doc.id)]
     assert numbers == [3, 2, 1]
-    assert documents.get_revision(world["ulo_staff"], doc.id, 2).markdown == "Second text"
+    assert documents.get_revision(world["ulo_staff"], doc.id, 2).markdown == "Second text\n"
 
 
 def test_a_save_that_changes_nothing_writes_no_revision_and_no_event(world):
@@ -145,6 +145,11 @@ def test_a_save_that_changes_nothing_writes_no_revision_and_no_event(world):
     rev, made = revise(world, doc, text.replace("\n", "\r\n") + "\n\n")
     assert not made and rev.number == 1
     assert (revision_count(), events()) == before
+
+
+def test_stored_text_keeps_its_indentation_and_ends_with_one_newline(world):
+    doc = principles(world, markdown="\n\n    indented code\n\nText  \n\n\n")
+    assert documents.current_revision(doc).markdown == "    indented code\n\nText\n"
 
 
 def test_a_save_based_on_an_older_revision_is_refused_and_saves_nothing(world):

@@ -2,6 +2,7 @@
 in principles/ filled in with what the register knows, the organisations and arrangements a
 form may offer, and the checks on the parties, the arrangement and a notification's dates."""
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -15,6 +16,15 @@ from coi.services import base, scoping, ulo
 PRINCIPLES, NOTIFICATION = "working_principles", "political_notification"
 NOTIFICATION_FIELDS = ("arrangement_id", "recipient_name", "recipient_role", "sent_on",
                        "acknowledged_on")
+
+
+def canonical(markdown: str) -> str:
+    """The text as it is stored: line endings normalised, no blank lines before it and no
+    trailing spaces or blank lines after it, one final newline. Invisible edits at either end
+    (a textarea's extra newline) then save nothing, instead of a revision both sides must
+    agree again; indentation and everything between is kept exactly."""
+    text = re.sub(r"\A(?:[ \t]*\n)+", "", normalise(markdown)).rstrip()
+    return text + "\n" if text else ""
 
 
 def is_id(value) -> bool:
@@ -112,7 +122,7 @@ def prepare(actor, data: dict) -> dict:
     if not (isinstance(data.get("markdown"), str) and data["markdown"].strip()):
         data["markdown"] = starting_text(data["kind"], the_ulo, body, arrangement, data)
     elif isinstance(data.get("markdown"), str):
-        data["markdown"] = normalise(data["markdown"])
+        data["markdown"] = canonical(data["markdown"])
     return data
 
 
@@ -145,4 +155,4 @@ def starting_text(kind: str, the_ulo, body, arrangement: Arrangement | None,
                    "arrangement_kind": vocab.label(vocab.ARRANGEMENT_KINDS, arrangement.kind),
                    "started_on": arrangement.started_on,
                    "ended_on": arrangement.ended_on or "no end date set"}
-    return normalise(fill_template(kind, values)).strip()
+    return canonical(fill_template(kind, values))

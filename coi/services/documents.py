@@ -14,7 +14,6 @@ from coi import access, audit, db, vocab
 from coi.documents import (
     Segment,
     diff_html,
-    normalise,
     render,
     sha256_of,
     side_by_side,
@@ -236,6 +235,7 @@ def create_document(actor, data) -> Document:
     authorise_write(actor)
     prepared = drafts.prepare(actor, data) if isinstance(data, dict) else data
     payload = base.validate(DocumentCreate, prepared).model_dump()
+    payload["markdown"] = drafts.canonical(prepared["markdown"])  # validated, kept unstripped
     with base.writing() as s:
         errors: dict = {}
         drafts.check(s, actor, payload, errors)
@@ -267,9 +267,8 @@ def add_revision(actor, doc_id: int, data) -> tuple[Revision, bool]:
     nothing: (current revision, False). A stale base_revision raises StaleRevision."""
     get_document(actor, doc_id)
     authorise_write(actor)
-    if isinstance(data, dict) and isinstance(data.get("markdown"), str):
-        data = {**data, "markdown": normalise(data["markdown"])}
     payload = base.validate(RevisionCreate, data)
+    markdown = drafts.canonical(data["markdown"])  # validated above, kept unstripped
     with base.writing() as s:
         doc = s.execute(DOCUMENTS.scope(actor, select(Document).where(Document.id == doc_id))
                         .with_for_update()).scalar_one_or_none()
@@ -278,11 +277,11 @@ def add_revision(actor, doc_id: int, data) -> tuple[Revision, bool]:
         if payload.base_revision != doc.current_revision:
             raise StaleRevision(payload.base_revision, doc.current_revision)
         current = find_revision(s, doc.id, doc.current_revision)
-        digest = sha256_of(payload.markdown)
+        digest = sha256_of(markdown)
         if digest == current.sha256:
             return current, False
         author_id, author = _author(actor)
-        rev = Revision(document_id=doc.id, number=current.number + 1, markdown=payload.markdown,
+        rev = Revision(document_id=doc.id, number=current.number + 1, markdown=markdown,
                        sha256=digest, author_id=author_id, author=author, note=payload.note)
         doc.current_revision = rev.number
         s.add_all([rev, doc])
