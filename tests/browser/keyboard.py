@@ -54,6 +54,28 @@ def tab_to(page, role: str, name: str, *, limit: int = 60, backwards: bool = Fal
                          f"on {focused_description(page)}")
 
 
+def pick_radio(page, group: str, option: str, *, limit: int = 60) -> None:
+    """Tab into a radio group, then move within it with the arrow keys until `option` is
+    chosen: a group is one Tab stop, and arrows are how every keyboard moves inside it."""
+    fieldset = page.get_by_role("group", name=group)
+    inside = "el => el.contains(document.activeElement) && document.activeElement.type === 'radio'"
+    for _ in range(limit):
+        if fieldset.evaluate(inside):
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError(f"radio group '{group}' not reached; focus is on "
+                             f"{focused_description(page)}")
+    assert_focus_visible(page)
+    wanted = fieldset.get_by_role("radio", name=option, exact=True)
+    for _ in range(len(fieldset.get_by_role("radio").all()) + 1):
+        if wanted.is_checked():
+            return
+        here = wanted.evaluate("el => el === document.activeElement")
+        page.keyboard.press("Space" if here else "ArrowDown")
+    raise AssertionError(f"'{option}' could not be chosen in '{group}'")
+
+
 def type_into(page, role: str, name: str, text: str, **kw) -> None:
     """Tab to a field and type into it, as a keyboard user would."""
     tab_to(page, role, name, **kw)
