@@ -121,3 +121,16 @@ def test_an_auditor_filters_the_list_by_ulo(world, client, auth):
         as_text=True)
     assert "Sam Patel" not in page and "must declare" in page
     assert client.get("/declarations/due?ulo_id=nonsense").status_code == 200
+
+
+def test_the_deadline_and_the_interval_follow_the_administrators_thresholds(world, client,
+                                                                           auth):
+    from coi.services import thresholds
+    _declare(world, world["person"], arose=date.today() - timedelta(days=40))
+    thresholds.put_thresholds(world["admin"], {"r8_late_days": 45})
+    due = declarations_due(world["ulo_board"])
+    assert (due.late, due.late_days) == ([], 45)
+    auth.login(world["ulo_board"])
+    assert "within 45 days of arising" in client.get("/declarations/due").get_data(
+        as_text=True)
+    assert "Declare within 45 days" in client.get("/declarations/new").get_data(as_text=True)

@@ -12,19 +12,10 @@ from sqlalchemy import select
 
 from coi import access, db
 from coi.models import BoardMember, Declaration, Organisation
-from coi.rules import (
-    DEFAULT_THRESHOLDS,
-    BoardMemberFact,
-    DeclarationFact,
-    InvalidThresholds,
-    Thresholds,
-)
+from coi.rules import BoardMemberFact, DeclarationFact, Thresholds
 from coi.rules.findings import add_months
-from coi.services import settings
+from coi.services import thresholds
 from coi.services.declarations import DECLARATIONS, people_of
-
-# The setting that holds the administrator's rule thresholds (coi.rules.Thresholds keys).
-THRESHOLDS_KEY = "thresholds"
 
 
 @dataclass(frozen=True)
@@ -95,10 +86,7 @@ def late_declarations(declarations: Iterable[DeclarationFact],
 
 def r8_thresholds() -> Thresholds:
     """The rule thresholds in force (the administrator's, or the documented defaults)."""
-    try:
-        return Thresholds.from_mapping(settings.get(THRESHOLDS_KEY))
-    except InvalidThresholds:
-        return DEFAULT_THRESHOLDS
+    return thresholds.current()
 
 
 def ulos_in_scope(actor) -> list[tuple[int, str]]:
