@@ -50,7 +50,12 @@ def write_session() -> Session:
     """The request's Session, in a fresh transaction that holds the write lock (on SQLite)."""
     s = session()
     if s.in_transaction():
-        s.rollback()
+        # End the read transaction: unsaved changes are discarded; otherwise commit, which
+        # (with expire_on_commit off) keeps loaded records usable after the request.
+        if s.new or s.dirty or s.deleted:
+            s.rollback()
+        else:
+            s.commit()
     s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     return s
 

@@ -205,6 +205,8 @@ class Decision(SQLModel, table=True):
     decided_on: date
     decided_by: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    letter_markdown: str | None = Field(default=None, sa_column=Column(Text))
+    notification_document_id: int | None = Field(default=None, foreign_key="document.id")
 
 
 class Declaration(SQLModel, table=True):

@@ -45,6 +45,7 @@ def init_app(app) -> None:
     from coi.api import audit  # noqa: F401
     from coi.api import flags, settings  # noqa: F401
     from coi.api import documents  # noqa: F401
+    from coi.api import decisions  # noqa: F401
     collections.register_all()
     csrf.exempt(bp)
     app.register_blueprint(bp)

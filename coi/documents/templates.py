@@ -10,8 +10,10 @@ PRINCIPLES_DIR = Path(__file__).resolve().parents[2] / "principles"
 PLACEHOLDERS = (
     "ulo_name", "commissioner_name", "arrangement_description", "arrangement_kind",
     "started_on", "ended_on", "recipient_name", "recipient_role", "today", "review_date",
+    "opportunity_title", "opportunity_reference", "engagement_title", "engagement_dates",
+    "influence", "flag_reasons", "mitigations", "decision_date",
 )  # fmt: skip
-MULTILINE_PLACEHOLDERS = {"arrangement_description"}
+MULTILINE_PLACEHOLDERS = {"arrangement_description", "flag_reasons", "mitigations"}
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 

@@ -133,7 +133,10 @@ def _plan(plan: Plan, evaluation: Evaluation, existing: dict) -> None:
             facts = evaluation.facts_of.get(finding.fingerprint, evaluation.facts)
             plan.changes.append(Change(action, finding, row, facts))
     for fingerprint, row in existing.items():
-        if fingerprint in seen or row.status == "superseded" or not evaluation.covers(row):
+        # A resolved flag was closed by the board: when its facts stop holding (the bid it
+        # decided to withdraw was withdrawn) it stays resolved, as the board left it.
+        if fingerprint in seen or row.status in ("superseded", "resolved") \
+                or not evaluation.covers(row):
             continue
         plan.counts["superseded"] += 1
         plan.changes.append(Change("supersede", None, row, evaluation.facts,

@@ -15,7 +15,8 @@ class FlagSpec(base.RecordSpec):
     entity, label, model = "flag", "flag", Flag
     search = ("reasons", "rule")
     filters = {
-        "status": lambda stmt, v: stmt.where(Flag.status == v),
+        "status": lambda stmt, v: stmt.where(
+            Flag.status.in_(("open", "under_review")) if v == "active" else Flag.status == v),
         "severity": lambda stmt, v: stmt.where(Flag.severity == v),
         "rule": lambda stmt, v: stmt.where(Flag.rule == v),
         "ulo_id": lambda stmt, v: stmt.where(Flag.ulo_id == int(v)),

@@ -53,7 +53,10 @@ def init_app(app) -> None:
     app.register_blueprint(documents.bp)
     from coi.web import bench
     app.register_blueprint(bench.bp)
+    from coi.web import flags
+    app.register_blueprint(flags.bp)
     app.context_processor(_context)
+    app.jinja_env.globals.update(vocab=vocab, label=vocab.label)  # macros see them too
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.register_error_handler(404, _page_missing)

@@ -1,0 +1,232 @@
+"""The board's review of a flag: start and return the review, check a proposed decision (R6
+recusal and the quorum), minute it, and carry out its effects.
+
+A decision is minuted in one transaction with its effects: withdrawing the bid, the letter
+declaring the prior involvement, a draft notification to the lead political member.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from coi import access, audit, db, workflow
+from coi.errors import Forbidden, Invalid, NotFound
+from coi.models import Bid, BoardMember, Decision, Declaration, Engagement, Flag, Person
+from coi.rules import ReviewContext, conflicted_reviewers
+from coi.schemas import DecisionCreate, DecisionPublic
+from coi.services import base, flags, settings
+from coi.services.declarations_due import _fact as declaration_fact
+
+DEFAULT_QUORUM = 2
+
+
+def quorum() -> int:
+    """How many non-conflicted voting board members must take part (admin setting)."""
+    return int(settings.get("decisions").get("quorum", DEFAULT_QUORUM))
+
+
+def set_quorum(actor, value) -> int:
+    """Change the quorum (administrators only)."""
+    access.require_role(actor, "admin")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise Invalid({"quorum": "Quorum must be a whole number, like 2"}) from None
+    if not 1 <= number <= 20:
+        raise Invalid({"quorum": "Quorum must be between 1 and 20"})
+    settings.put(actor, "decisions", {"quorum": number})
+    return number
+
+
+@dataclass
+class BoardSeat:
+    person_id: int
+    name: str
+    voting: bool
+    conflicts: list[str] = field(default_factory=list)
+
+
+def board(s, flag: Flag, today: date | None = None) -> list[BoardSeat]:
+    """The ULO's current board, each member with the R6 reasons they may not decide."""
+    today = today or date.today()
+    rows = s.execute(select(BoardMember, Person.name).join(
+        Person, Person.id == BoardMember.person_id).where(
+        BoardMember.ulo_id == flag.ulo_id, BoardMember.started_on <= today,
+        (BoardMember.ended_on.is_(None)) | (BoardMember.ended_on >= today))
+        .order_by(Person.name)).all()
+    seats = {m.person_id: BoardSeat(m.person_id, name, m.voting) for m, name in rows}
+    for person_id, reasons in conflicts(s, flag, list(seats), today).items():
+        seats[person_id].conflicts = reasons
+    return list(seats.values())
+
+
+def review_context(s, flag: Flag) -> ReviewContext:
+    engagement = s.get(Engagement, flag.engagement_id) if flag.engagement_id else None
+    bid = s.get(Bid, flag.bid_id) if flag.bid_id else None
+    return ReviewContext(
+        commissioner_id=flag.commissioner_id,
+        opportunity_id=bid.opportunity_id if bid else None,
+        participant_ids=frozenset(engagement.participant_ids if engagement else ()),
+        team_ids=frozenset(bid.team_ids if bid else ()), subject_id=flag.person_id)
+
+
+def conflicts(s, flag: Flag, person_ids: list[int], today: date) -> dict[int, list[str]]:
+    """R6 for these people and this flag: person id to the reasons they are conflicted."""
+    if not person_ids:
+        return {}
+    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all())
+    declared = s.execute(select(Declaration).where(Declaration.person_id.in_(person_ids))).scalars()
+    return conflicted_reviewers(person_ids, review_context(s, flag),
+                                [declaration_fact(d) for d in declared], today, names=names)
+
+
+@dataclass
+class Proposal:
+    """A decision checked but not yet minuted: what the check-your-answers page shows."""
+
+    flag: Flag
+    payload: DecisionCreate
+    check: workflow.DecisionCheck
+    seats: list[BoardSeat]
+
+
+def _decider(actor, flag: Flag) -> None:
+    access.require(actor is not None and actor.role == "ulo_board"
+                   and actor.organisation_id == flag.ulo_id,
+                   "Only a board member of the ULO can decide its flags.")
+    workflow.transition(flag.status, "decide", "ulo_board", "manage")
+
+
+def propose(actor, flag_id: int, data) -> Proposal:
+    """Check a proposed decision without saving it. A conflicted decider is refused, and the
+    refused attempt is recorded with them as withdrawn."""
+    flag = flags.get_flag(actor, flag_id)
+    _decider(actor, flag)
+    payload = base.validate(DecisionCreate, data)
+    s = db.session()
+    seats = board(s, flag, payload.decided_on)
+    mine = next((seat for seat in seats if seat.person_id == actor.person_id), None)
+    if mine and mine.conflicts:
+        _record_refusal(actor, flag, mine)
+        raise Forbidden("You cannot decide this flag: " + "; ".join(mine.conflicts)
+                        + ". You have been recorded as withdrawn.")
+    return Proposal(flag, payload, _check(payload, seats, actor, flag), seats)
+
+
+def _check(payload: DecisionCreate, seats: list[BoardSeat], actor, flag) -> workflow.DecisionCheck:
+    errors = {}
+    members = {seat.person_id for seat in seats}
+    if set(payload.present_ids) - members:
+        errors["present_ids"] = "Choose the people present from the ULO's current board"
+    if payload.decided_on > date.today():
+        errors["decided_on"] = "Date of the decision must be today or in the past"
+    if payload.decided_on < flag.opened_at.date():
+        errors["decided_on"] = "Date of the decision must not be before the flag was raised"
+    if payload.outcome == "manage" and not payload.mitigations:
+        errors["mitigations"] = "Choose at least one mitigation to manage the conflict"
+    if not payload.quorate:
+        errors["quorate"] = "A decision can only be minuted at a quorate meeting"
+    if errors:
+        raise Invalid(errors)
+    conflicted = {seat.person_id: "; ".join(seat.conflicts) for seat in seats if seat.conflicts}
+    check = workflow.check_decision(
+        payload.present_ids, payload.withdrawn_ids,
+        [seat.person_id for seat in seats if seat.voting], conflicted, actor.person_id,
+        quorum())
+    if not check.ok:
+        field_name = "present_ids" if not check.quorate else "withdrawn_ids"
+        raise Invalid({field_name: check.refusal})
+    return check
+
+
+def _record_refusal(actor, flag: Flag, seat: BoardSeat) -> None:
+    with base.writing() as s:
+        audit.append(s, access.actor_name(actor), "decision.refused", "flag", flag.id, None,
+                     {"person_id": seat.person_id, "recorded_as": "withdrawn",
+                      "reasons": seat.conflicts})
+
+
+def decide(actor, flag_id: int, data) -> Decision:
+    """Minute the board's decision on a flag and carry out its effects, in one transaction."""
+    proposal = propose(actor, flag_id, data)
+    payload, check = proposal.payload, proposal.check
+    from coi.services import decision_effects
+    with base.batch() as s:
+        flag = s.get(Flag, flag_id)
+        _decider(actor, flag)  # the flag may have changed since the proposal was checked
+        decision = Decision(**payload.model_dump(exclude={"present_ids", "withdrawn_ids",
+                                                          "quorate"}),
+                            present_ids=check.present_ids, withdrawn_ids=check.withdrawn_ids,
+                            quorate=check.quorate, flag_id=flag.id, decided_by=actor.id)
+        s.add(decision)
+        s.flush()
+        before = audit.snapshot(flag)
+        flag.status = workflow.transition(flag.status, "decide", "ulo_board", payload.outcome)
+        s.add(flag)
+        s.flush()
+        audit.append(s, access.actor_name(actor), "decision.create", "decision", decision.id,
+                     None, audit.snapshot(decision))
+        audit.append(s, access.actor_name(actor), "flag.decide", "flag", flag.id, before,
+                     {**audit.snapshot(flag), "decision_id": decision.id})
+        decision_effects.apply(s, actor, flag, decision)
+    return decision
+
+
+def require_mover(actor, flag: Flag) -> None:
+    """Only the ULO's own staff and board take its flags into review and back."""
+    access.require(access.is_ulo(actor) and actor.organisation_id == flag.ulo_id,
+                   "Only the ULO's staff and board can move its flags.")
+
+
+def review(actor, flag_id: int, action: str) -> Flag:
+    """Take a flag into review, or return it to the queue (ULO staff and board)."""
+    if action not in ("start_review", "return_to_queue"):
+        raise NotFound("No such action.")
+    with base.writing() as s:
+        flag = flags.get_flag(actor, flag_id)
+        require_mover(actor, flag)
+        before = audit.snapshot(flag)
+        flag.status = workflow.transition(flag.status, action, actor.role)
+        s.add(flag)
+        s.flush()
+        audit.append(s, access.actor_name(actor), f"flag.{action}", "flag", flag.id, before,
+                     audit.snapshot(flag))
+    return flag
+
+
+def decisions_for(actor, flag_id: int) -> list[Decision]:
+    """The decisions minuted on a flag the account may see, newest first."""
+    flags.get_flag(actor, flag_id)
+    return list(db.session().execute(select(Decision).where(Decision.flag_id == flag_id)
+                                     .order_by(Decision.id.desc())).scalars())
+
+
+def get_decision(actor, flag_id: int, decision_id: int) -> Decision:
+    flags.get_flag(actor, flag_id)
+    decision = db.session().get(Decision, decision_id)
+    if decision is None or decision.flag_id != flag_id:
+        raise NotFound(f"No decision {decision_id} on this flag.")
+    return decision
+
+
+def public(decision: Decision) -> dict:
+    return DecisionPublic.model_validate(decision).model_dump(mode="json")
+
+
+@dataclass
+class BoardPack:
+    since: date
+    open_flags: list[Flag]
+    decisions: list[tuple[Decision, Flag]]
+
+
+def board_pack(actor, since: date) -> BoardPack:
+    """The open flags in scope with their reasons, and the decisions minuted since a date."""
+    s = db.session()
+    open_flags = s.execute(flags.FLAGS.scope(actor, select(Flag)).where(
+        Flag.status.in_(("open", "under_review"))).order_by(*flags.FLAGS.order)).scalars().all()
+    decided = s.execute(flags.FLAGS.scope(actor, select(Decision, Flag).join(
+        Flag, Flag.id == Decision.flag_id)).where(Decision.decided_on >= since)
+        .order_by(Decision.decided_on.desc(), Decision.id.desc())).all()
+    return BoardPack(since, list(open_flags), [(d, f) for d, f in decided])

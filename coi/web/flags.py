@@ -1,0 +1,235 @@
+"""The flag queue, the review page, the board's decision (form, then check your answers), the
+declaration letter and the printable board pack."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from coi import db, vocab, workflow
+from coi.errors import Forbidden, Invalid
+from coi.models import Bid, Engagement, Opportunity
+from coi.rules import RULES
+from coi.schemas import DecisionCreate
+from coi.services import decisions, flags
+from coi.services.base import ListQuery
+from coi.web import forms
+from coi.web.crud import CSRF_MESSAGE, _cell
+
+bp = Blueprint("flags", __name__, url_prefix="/flags")
+bp.before_request(login_required(lambda: None))
+
+FILTERS = (("status", "Status", vocab.FLAG_STATUSES), ("severity", "Severity", vocab.SEVERITIES),
+           ("rule", "Rule", {code: f"{code}: {info.name}" for code, info in RULES.items()}))
+
+
+def _actor():
+    return current_user.user
+
+
+@bp.route("")
+def queue():
+    """The flags in scope, most severe first; open and under review unless filtered."""
+    args = request.args
+    chosen = {name: args.get(name, "") for name, _, _ in FILTERS}
+    query = ListQuery(q=args.get("q", ""), page=args.get("page", 1, type=int),
+                      filters={**chosen, "status": chosen["status"] or "active"})
+    page = flags.list_flags(_actor(), query)
+    return render_template("flags/queue.html", page=page, chosen=chosen, filters=FILTERS,
+                           rules=RULES, query=query)
+
+
+def _linked(flag):
+    s = db.session()
+    engagement = s.get(Engagement, flag.engagement_id) if flag.engagement_id else None
+    bid = s.get(Bid, flag.bid_id) if flag.bid_id else None
+    opportunity = s.get(Opportunity, bid.opportunity_id) if bid else None
+    return engagement, bid, opportunity
+
+
+@bp.route("/<int:flag_id>")
+def show(flag_id: int):
+    """One flag: reasons, the engagement and the bid side by side, who is conflicted, the
+    decisions and the history."""
+    actor = _actor()
+    flag = flags.get_flag(actor, flag_id)
+    engagement, bid, opportunity = _linked(flag)
+    seats = decisions.board(db.session(), flag) if actor.role != "commissioner" else []
+    return render_template(
+        "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=engagement,
+        bid=bid, opportunity=opportunity, seats=seats,
+        decisions=decisions.decisions_for(actor, flag_id),
+        history=flags.flag_history(actor, flag_id),
+        actions=workflow.allowed_actions(flag.status, actor.role))
+
+
+@bp.route("/<int:flag_id>/review", methods=["POST"])
+def start_review(flag_id: int):
+    """Take the flag into review."""
+    decisions.review(_actor(), flag_id, "start_review")
+    flash("The flag is now under review.", "success")
+    return redirect(url_for("flags.show", flag_id=flag_id))
+
+
+@bp.route("/<int:flag_id>/return", methods=["POST"])
+def return_to_queue(flag_id: int):
+    """Put the flag back in the queue."""
+    decisions.review(_actor(), flag_id, "return_to_queue")
+    flash("The flag is back in the queue.", "success")
+    return redirect(url_for("flags.show", flag_id=flag_id))
+
+
+def _fields(flag):
+    seats = decisions.board(db.session(), flag)
+    people = [(seat.person_id, seat.name + ("" if seat.voting else " (non-voting)")
+               + (" — conflicted" if seat.conflicts else "")) for seat in seats]
+    return forms.fields_of(DecisionCreate, {
+        "mitigations": {"hint": "Choose every step the board agreed"},
+        "present_ids": {"hint": "Everyone at the meeting, including anyone who then withdrew"},
+        "withdrawn_ids": {"hint": "Anyone conflicted is recorded as withdrawn in any case"},
+        "rationale": {"hint": "The board's reasons, as they should appear in the minutes"},
+    }, {"outcome": vocab.OUTCOMES.items(), "mitigations": vocab.MITIGATIONS.items(),
+        "present_ids": people, "withdrawn_ids": people}), seats
+
+
+def _draft_key(flag_id: int) -> str:
+    return f"decision_draft_{flag_id}"
+
+
+@bp.route("/<int:flag_id>/decide", methods=["GET", "POST"])
+def decide(flag_id: int):
+    """The board's decision: outcome, mitigations, rationale, attendance."""
+    actor = _actor()
+    flag = flags.get_flag(actor, flag_id)
+    decisions._decider(actor, flag)
+    fields, seats = _fields(flag)
+    errors, refusal = {}, None
+    if request.method == "POST":
+        values = forms.raw_values(request.form, fields)
+        if g.get("csrf_failed"):
+            errors = {"_form": CSRF_MESSAGE}
+        else:
+            data = forms.parse(request.form, fields)
+            try:
+                decisions.propose(actor, flag_id, data)
+                session[_draft_key(flag_id)] = request.form.to_dict(flat=False)
+                return redirect(url_for("flags.check", flag_id=flag_id))
+            except Invalid as exc:
+                errors = exc.by_field()
+            except Forbidden as exc:
+                refusal = exc.detail
+                errors = {"_form": exc.detail}
+    else:
+        draft = session.get(_draft_key(flag_id))
+        values = (forms.raw_values(_multidict(draft), fields) if draft else
+                  forms.record_values({"decided_on": date.today().isoformat()}, fields))
+    return render_template("flags/decide.html", flag=flag, fields=fields, values=values,
+                           errors=errors, refusal=refusal, seats=seats), \
+        (403 if refusal else 422 if errors else 200)
+
+
+def _multidict(draft: dict):
+    from werkzeug.datastructures import MultiDict
+    return MultiDict([(k, v) for k, vs in draft.items() for v in vs])
+
+
+@bp.route("/<int:flag_id>/decide/check", methods=["GET", "POST"])
+def check(flag_id: int):
+    """Check your answers, then minute the decision."""
+    actor = _actor()
+    flag = flags.get_flag(actor, flag_id)
+    decisions._decider(actor, flag)
+    draft = session.get(_draft_key(flag_id))
+    if not draft:
+        return redirect(url_for("flags.decide", flag_id=flag_id))
+    fields, _ = _fields(flag)
+    data = forms.parse(_multidict(draft), fields)
+    if request.method == "POST" and not g.get("csrf_failed"):
+        decision = decisions.decide(actor, flag_id, data)
+        session.pop(_draft_key(flag_id), None)
+        flash(_outcome_message(decision), "success")
+        return redirect(url_for("flags.show", flag_id=flag_id))
+    proposal = decisions.propose(actor, flag_id, data)
+    names = {seat.person_id: seat.name for seat in proposal.seats}
+    words = {"mitigations": "; ".join(vocab.MITIGATIONS[m] for m in proposal.payload.mitigations),
+             "present": ", ".join(names.get(p, str(p)) for p in proposal.check.present_ids),
+             "withdrawn": ", ".join(names.get(p, str(p)) for p in proposal.check.withdrawn_ids)}
+    return render_template("flags/check.html", flag=flag, proposal=proposal, words=words,
+                           csrf_failed=g.get("csrf_failed"))
+
+
+def _outcome_message(decision) -> str:
+    words = [f"The decision was minuted: {vocab.label(vocab.OUTCOMES, decision.outcome)}."]
+    if decision.letter_markdown:
+        words.append("The declaration letter is ready to download.")
+    if decision.notification_document_id:
+        words.append("A draft notification to the lead political member was started.")
+    elif "notify_political_member" in decision.mitigations:
+        words.append("No partnership arrangement is recorded with this body, so no "
+                     "notification was drafted: record the arrangement first.")
+    return " ".join(words)
+
+
+@bp.route("/<int:flag_id>/decisions/<int:decision_id>/letter")
+def letter(flag_id: int, decision_id: int):
+    """The letter declaring the prior involvement, as a Markdown file."""
+    decision = decisions.get_decision(_actor(), flag_id, decision_id)
+    if not decision.letter_markdown:
+        return render_template("error.html", status=404, heading="No letter",
+                               detail="This decision did not ask for a declaration letter."), 404
+    return Response(decision.letter_markdown, mimetype="text/markdown", headers={
+        "Content-Disposition":
+            f'attachment; filename="declaration-flag-{flag_id}-decision-{decision_id}.md"'})
+
+
+def _since() -> tuple[date, str | None]:
+    raw = request.args.get("since", "")
+    if not raw:
+        return date.today() - timedelta(days=91), None
+    try:
+        return date.fromisoformat(raw), None
+    except ValueError:
+        return date.today() - timedelta(days=91), \
+            "Decisions since must be a real date, like 2026-03-31"
+
+
+@bp.route("/board-pack")
+def board_pack():
+    """A printable board pack: open flags with their reasons, and decisions since a date."""
+    since, error = _since()
+    pack = decisions.board_pack(_actor(), since)
+    if request.args.get("format") == "csv" and not error:
+        return _pack_csv(pack)
+    return render_template("flags/board_pack.html", pack=pack, rules=RULES,
+                           errors={"since": error} if error else {},
+                           since_raw=request.args.get("since", since.isoformat())), \
+        (422 if error else 200)
+
+
+def _pack_csv(pack) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["section", "flag", "rule", "severity", "score", "status", "reasons",
+                     "decided_on", "outcome", "mitigations", "rationale"])
+    for f in pack.open_flags:
+        writer.writerow([_cell(v) for v in ("open flag", f.id, f.rule, f.severity, f.score,
+                                            f.status, f.reasons, "", "", "", "")])
+    for d, f in pack.decisions:
+        writer.writerow([_cell(v) for v in ("decision", f.id, f.rule, f.severity, f.score,
+                                            f.status, f.reasons, d.decided_on.isoformat(),
+                                            d.outcome, d.mitigations, d.rationale)])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="board-pack-{pack.since}.csv"'})
