@@ -41,8 +41,10 @@ class AuditVerdict(schemas.Out):
 
 def _filters() -> dict:
     values = request.args.to_dict(flat=True)
-    bad = [{"field": name, "message": "Text must not contain NUL characters or invalid "
-            "Unicode"} for name, value in values.items() if not storable(value)]
+    bad = [{"field": name, "message": f"{name} is not a query parameter of this list"}
+           for name in values if name not in history.EventFilters.model_fields]
+    bad += [{"field": name, "message": "Text must not contain NUL characters or invalid "
+             "Unicode"} for name, value in values.items() if not storable(value)]
     if bad:
         raise Invalid(bad)
     return {k: v for k, v in values.items() if v != ""}
