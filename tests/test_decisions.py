@@ -232,3 +232,27 @@ def test_starting_a_review_and_returning_the_flag(board, client, auth):
     assert flag_status(board["flag"].id) == "under_review"
     client.post(f"/flags/{board['flag'].id}/return")
     assert flag_status(board["flag"].id) == "open"
+
+
+@pytest.mark.parametrize("role, words", [
+    ("ulo_board", "Flags for the board to decide: "),
+    ("ulo_staff", "Flags waiting for review: "),
+    ("commissioner", "Flags involving your body: "),
+    ("auditor", "Audit chain"),
+])
+def test_each_role_has_a_dashboard_of_what_needs_its_action(board, client, auth, role, words):
+    auth.login(db.session().get(User, board[role].id))
+    page = client.get("/").get_data(as_text=True)
+    assert words in page
+    if role != "auditor":
+        assert f"/flags/{board['flag'].id}" in page
+
+
+def test_the_board_dashboard_lists_documents_waiting_for_its_agreement(board, client, auth):
+    from coi.services import documents
+    doc = documents.create_document(None, {
+        "kind": "working_principles", "title": "Principles for working together",
+        "ulo_id": board["ulo"].id, "commissioner_id": board["council"].id})
+    auth.login(board["user"])
+    page = client.get("/").get_data(as_text=True)
+    assert "Principles for working together" in page and f"/documents/{doc.id}" in page
