@@ -19,20 +19,19 @@ def storable(text: str) -> bool:
 
 def first_unstorable(value, path: str = "") -> str | None:
     """The dotted path of the first unstorable string inside value (str, list, dict), or None.
-    Keys count too: a JSON object's keys are text as well."""
-    if isinstance(value, str):
-        return None if storable(value) else (path or "body")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and not storable(key):
-                return path or "body"
-            found = first_unstorable(item, where)
-            if found:
-                return found
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            found = first_unstorable(item, path)
-            if found:
-                return found
+    Keys count too: a JSON object's keys are text as well. Iterative, so that however deeply
+    a body is nested the check cannot overflow the stack."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return where or "body"
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                if isinstance(key, str) and not storable(key):
+                    return where or "body"
+                stack.append((child, f"{where}.{key}" if where else str(key)))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, where) for child in reversed(item))
     return None

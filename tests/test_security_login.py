@@ -150,3 +150,12 @@ def test_password_fields_allow_pasting_and_password_managers(world, client, auth
     assert 'autocomplete="new-password"' in form
     for html in (page, form):
         assert "onpaste" not in html and 'autocomplete="off"' not in html
+
+
+def test_secrets_of_an_account_are_never_sent(app, world, client, auth):
+    auth.login(world["admin"])
+    shown = client.get(f"/api/v1/users/{world['ulo_staff'].id}").get_json()
+    listed = client.get("/api/v1/users").get_json()["items"]
+    page = client.get(f"/users/{world['ulo_staff'].id}").get_data(as_text=True)
+    for secret in ("password_hash", "totp_secret", "recovery_codes", "$argon2"):
+        assert secret not in str(shown) and secret not in str(listed) and secret not in page

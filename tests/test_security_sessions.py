@@ -100,8 +100,8 @@ def test_a_password_change_ends_other_sessions_and_keeps_this_one(app, world, cl
     auth.login_form(world["ulo_staff"].email)
     thief = _copy(app, _session_cookie(client))
     new = "violet kettle marching under lanterns"
-    response = client.post("/account/password", data={"new_password": new,
-                                                      "new_password_again": new})
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": new, "new_password_again": new})
     assert response.status_code == 302
     assert _signed_in(client)
     assert not _signed_in(thief)
@@ -230,8 +230,7 @@ def test_a_carried_form_only_goes_to_this_site(world, client):
     assert "evil" not in response.headers["Location"]
 
 
-@pytest.mark.parametrize("path", ["/account/password", "/account/email",
-                                  "/account/two-factor"])
+@pytest.mark.parametrize("path", ["/account/email", "/account/two-factor"])
 def test_changing_how_you_sign_in_asks_for_your_password_again(world, client, auth, path):
     auth.login(world["ulo_staff"])  # a session older than the re-authentication window
     response = client.get(path)
@@ -245,16 +244,34 @@ def test_changing_how_you_sign_in_asks_for_your_password_again(world, client, au
     assert client.get(path).status_code == 200
 
 
+def test_a_new_password_needs_the_current_one(app, world, client, auth):
+    auth.login(world["ulo_staff"])
+    new = "violet kettle marching under lanterns"
+    wrong = client.post("/account/password", data={
+        "current_password": "not my password", "new_password": new, "new_password_again": new})
+    assert wrong.status_code == 422
+    assert "Enter your correct password" in wrong.get_data(as_text=True)
+    assert auth.login_form(world["ulo_staff"].email, client=app.test_client()) \
+        .status_code == 302  # unchanged
+
+
 def test_a_new_password_must_be_strong_and_typed_twice(world, client, auth):
     auth.login_form(world["ulo_staff"].email)
-    weak = client.post("/account/password", data={"new_password": "password1234",
-                                                 "new_password_again": "password1234"})
+    weak = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "password1234",
+        "new_password_again": "password1234"})
     assert weak.status_code == 422
     assert "harder to guess" in weak.get_data(as_text=True)
     differ = client.post("/account/password", data={
-        "new_password": "violet kettle marching under lanterns",
+        "current_password": PASSWORD, "new_password": "violet kettle marching under lanterns",
         "new_password_again": "violet kettle marching under lantern"})
     assert "not the same" in differ.get_data(as_text=True)
+
+
+def test_signing_out_asks_the_browser_to_forget_cached_pages(world, client, auth):
+    auth.login_form(world["ulo_staff"].email)
+    response = client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
 
 
 def test_changing_your_email_changes_how_you_sign_in(app, world, client, auth):

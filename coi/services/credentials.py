@@ -21,13 +21,16 @@ def change_password(user_id: int, new: str, again: str) -> User:
     new, again = new or "", again or ""
     with base.writing() as s:
         user = s.get(User, user_id)
+        errors = {}
         problem = password_problem(new, user.email, user.name)
         if problem:
-            raise Invalid({"new_password": problem})
+            errors["new_password"] = problem
+        elif auth.check_password(user.password_hash, new):
+            errors["new_password"] = "Choose a password you have not been using"
         if new != again:
-            raise Invalid({"new_password_again": "The two new passwords are not the same"})
-        if auth.check_password(user.password_hash, new):
-            raise Invalid({"new_password": "Choose a password you have not been using"})
+            errors["new_password_again"] = "The two new passwords are not the same"
+        if errors:
+            raise Invalid(errors)
         user.password_hash = auth.hash_password(new)
         user.session_version += 1
         s.add(user)

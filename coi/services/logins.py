@@ -68,7 +68,8 @@ def sign_in(email: str, password: str, address: str) -> User:
     return user
 
 
-def confirm_password(user_id: int, password: str, address: str) -> None:
+def confirm_password(user_id: int, password: str, address: str,
+                     field: str = "password") -> None:
     """Re-authentication of a signed-in account: its password again, throttled and recorded
     like a sign-in, so an unattended session cannot be used to guess it."""
     address = (address or "")[:64]
@@ -81,9 +82,9 @@ def confirm_password(user_id: int, password: str, address: str) -> None:
             "reauth.success" if ok else "reauth.failure")
         audit.append(s, user.email, action, "user", user.id, None, {"address": address})
     if throttled:
-        raise _throttled("password")
+        raise _throttled(field)
     if not ok:
-        raise Invalid({"password": WRONG_PASSWORD})
+        raise Invalid({field: WRONG_PASSWORD})
 
 
 def check_second_factor(user_id: int, code: str, address: str, verify) -> User:

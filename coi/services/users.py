@@ -11,6 +11,9 @@ from coi.schemas import UserCreate, UserPublic, UserUpdate
 from coi.services import base, scoping
 
 SECRET_FIELDS = ("password_hash", "totp_secret", "recovery_codes")
+# Words a password must not lean on (ASVS 6.1.2), besides the account's own email and name.
+CONTEXT_WORDS = ("two hats", "twohats", "conflict", "interest", "register", "declaration",
+                 "engagement", "commissioner", "council", "ulo", "user-led", "board")
 
 
 def password_problem(password: str, email: str = "", name: str = "") -> str | None:
@@ -24,7 +27,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
         return "Password must be 128 characters or fewer"
     from zxcvbn import zxcvbn
     words = [w for w in re.split(r"[\W_]+", f"{email} {name}".lower()) if len(w) > 2]
-    inputs = [email, name, name.replace(" ", ""), "two hats", "twohats", *words]
+    inputs = [email, name, name.replace(" ", ""), *CONTEXT_WORDS, *words]
     verdict = zxcvbn(password[:100], user_inputs=inputs)
     if verdict["score"] < 3:
         hint = verdict["feedback"].get("warning") or "It is too easy to guess"

@@ -106,10 +106,17 @@ def logout():
     """Sign out: this session ends, and so does any copy of its cookie."""
     if current_user.is_authenticated and not current_user.via_token:
         users.bump_session_version(current_user.user, current_user.id, "user.logout")
+    return _signed_out("You have signed out.")
+
+
+def _signed_out(message: str):
+    """End the session here, and ask the browser to forget what it cached of the register."""
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
-    return redirect(url_for("account.login"))
+    flash(message, "success")
+    response = redirect(url_for("account.login"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -179,10 +186,7 @@ def revoke_token(token_id: int):
 def sign_out_everywhere():
     """End every session of your account, on every device."""
     users.bump_session_version(current_user.user, current_user.id, "user.logout_everywhere")
-    logout_user()
-    session.clear()
-    flash("You have been signed out on every device.", "success")
-    return redirect(url_for("account.login"))
+    return _signed_out("You have been signed out on every device.")
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
@@ -215,15 +219,17 @@ def _check_again(password: str, code: str) -> None:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@sessions.recent_auth_required
 def change_password():
-    """Choose a new password; your other sessions end."""
+    """Choose a new password (with your current one); your other sessions end."""
     errors, status = {}, 200
     if request.method == "POST":
         if g.get("csrf_failed"):
             errors, status = {"_form": CSRF_MESSAGE}, 400
         else:
             try:
+                logins.confirm_password(current_user.id, request.form.get("current_password"),
+                                        request.remote_addr or "", field="current_password")
+                sessions.confirmed()
                 user = credentials.change_password(
                     current_user.id, request.form.get("new_password", ""),
                     request.form.get("new_password_again", ""))

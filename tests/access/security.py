@@ -5,12 +5,20 @@ from tests.access.rules import ALL, Rule, public
 
 
 def extend_world(world) -> None:
-    """The other ULO's declaration and flag, for the cross-organisation test
+    """The other ULO's declaration, document and flag, for the cross-organisation test
     (tests/test_security_routes.py)."""
+    from types import SimpleNamespace
+
     from sqlalchemy import select
 
     from coi import db
     from coi.models import Flag
+    if "document" in world:
+        from coi.services import documents
+        doc = documents.create_document(None, {
+            "kind": "working_principles", "ulo_id": world["other_ulo"].id,
+            "commissioner_id": world["other_council"].id})
+        world["other_document"] = SimpleNamespace(id=doc.id, title=doc.title)
     s = db.session()
     flag = s.execute(select(Flag).where(
         Flag.ulo_id == world["other_ulo"].id).order_by(Flag.id)).scalars().first()
@@ -25,10 +33,11 @@ def extend_world(world) -> None:
             "organisation_id": world["other_council"].id,
             "arose_on": "2025-02-01", "declared_on": "2025-02-10"})
 
+
 ROUTES = {
     "GET /account/confirm": Rule(ALL),
     "POST /account/confirm": Rule(ALL),
-    "GET /account/password": Rule(ALL),  # sends to /account/confirm first
+    "GET /account/password": Rule(ALL),
     "POST /account/password": Rule(ALL),
     "GET /account/email": Rule(ALL),
     "POST /account/email": Rule(ALL),
