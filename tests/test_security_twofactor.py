@@ -216,3 +216,23 @@ def test_api_tokens_are_not_affected(app, world, client, auth):
     response = app.test_client().get("/api/v1/engagements",
                                      headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_a_locked_out_administrator_is_reset_from_the_command_line(app, world, runner,
+                                                                  client):
+    _password_step(client, world["admin"].email)
+    _enrol(client)
+    result = runner.invoke(args=["reset-two-factor", world["admin"].email])
+    assert result.exit_code == 0, result.output
+    assert "reset" in result.output
+    assert _user(app, world["admin"].id).totp_secret is None
+    assert client.get("/account").status_code == 302
+    unknown = runner.invoke(args=["reset-two-factor", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "No account" in unknown.output
+
+
+def test_end_sessions_from_the_command_line(app, world, runner, client, auth):
+    auth.login_form(world["ulo_staff"].email)
+    result = runner.invoke(args=["end-sessions", world["ulo_staff"].email])
+    assert result.exit_code == 0, result.output
+    assert client.get("/account").status_code == 302
