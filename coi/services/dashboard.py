@@ -32,7 +32,8 @@ def documents_to_agree(actor, limit: int = 5) -> list[Document]:
     if side is None:
         return []
     stmt = documents.DOCUMENTS.scope(actor, select(Document)).where(
-        not_(documents._agreed_by(side)))
+        Document.kind == documents.PRINCIPLES,  # a notification is sent, never agreed
+        not_(documents.agreed_by(side)))
     return list(db.session().execute(stmt.order_by(Document.id.desc()).limit(limit)).scalars())
 
 

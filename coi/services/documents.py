@@ -51,13 +51,15 @@ class StaleRevision(Conflict):
         self.base_revision, self.current = base_revision, current
 
 
-def _agreed_by(side: str):
+def agreed_by(side: str):
+    """A clause: this side agreed the document's current revision."""
     return exists().where(Agreement.document_id == Document.id,
                           Agreement.revision == Document.current_revision,
                           Agreement.side == side)
 
 
-AGREED = and_(_agreed_by("ulo"), _agreed_by("commissioner"))
+_agreed_by = agreed_by  # the name the dashboard first used
+AGREED = and_(agreed_by("ulo"), agreed_by("commissioner"))
 
 
 def _agreed_filter(stmt, value):

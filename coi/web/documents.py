@@ -20,7 +20,8 @@ from coi.web.crud import CSRF_MESSAGE
 from coi.web.filters import org_name
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-FILTERS = ("kind", "ulo_id", "commissioner_id", "agreed")
+FILTERS = {"kind": "Kind", "ulo_id": "ULO", "commissioner_id": "Commissioning body",
+           "agreed": "Agreed"}
 NEW_FIELDS = ("kind", "title", "ulo_id", "commissioner_id", "arrangement_id", "recipient_name",
               "recipient_role")
 FOR_NOTIFICATIONS = "Only for a political-member notification"
@@ -54,7 +55,9 @@ def index():
     try:
         page = documents.list_documents(actor, query)
     except Invalid as exc:
-        errors, page = exc.by_field(), Page([], 0, 1, query.per_page)
+        errors = {name: f"{FILTERS.get(name, name)} must be chosen from the list"
+                  for name in exc.by_field()}
+        page = Page([], 0, 1, query.per_page)
     ulos, bodies = documents.parties(actor)
     return render_template("documents/index.html", page=page, query=query, errors=errors,
                            statuses=_statuses(page.items), ulos=ulos, bodies=bodies,
