@@ -71,7 +71,8 @@ def init_app(app) -> None:
     for command in found:
         # The app context for every command, also under a test runner (the `flask` script
         # pushes one itself; a bare click command would otherwise run without it).
-        if command.callback is not None:
+        if command.callback is not None and not getattr(command, "coi_app_context", False):
             command.callback = with_appcontext(command.callback)
+            command.coi_app_context = True  # commands are shared by every app: wrap once
         app.cli.add_command(command)
 
