@@ -57,7 +57,22 @@ def write_session() -> Session:
         else:
             s.commit()
     s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    s.info["coi_writing"] = True
     return s
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _fresh_reads_in_writes(state) -> None:
+    """Inside a write, a query refreshes the records it returns that this request had already
+    loaded: a check made under the write lock must see what other writers committed since."""
+    if state.is_select and state.session.info.get("coi_writing"):
+        state.update_execution_options(populate_existing=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _write_ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("coi_writing", None)
 
 
 def _close_session(_exc=None) -> None:

@@ -1,8 +1,11 @@
 """Several processes at once: the production server (gunicorn, three workers) on SQLite and on
-PostgreSQL takes concurrent writes through the API and loses nothing, raises no flag twice,
-never tells anyone the database is locked, and leaves an audit chain that verifies; and two
-app instances on one database behave as one (sessions, sign-out, throttling)."""
+PostgreSQL takes concurrent engagements, bids, opportunities, documents, revisions and decisions
+through the API and loses nothing, raises no flag twice, lets exactly one of two racing writers
+win, never tells anyone the database is locked, and leaves an audit chain that verifies; a write
+sees what other workers saved; and two app instances on one database behave as one (sessions,
+sign-out, throttling)."""
 
+import json
 import os
 import runpy
 import signal
@@ -11,7 +14,9 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -19,7 +24,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coi import ROOT, audit, create_app, db
-from coi.models import Bid, Engagement, Flag, Opportunity
+from coi.models import Bid, Decision, Document, Engagement, Flag, Opportunity, Revision
 from coi.services import users
 from tests import backends
 from tests.conftest import PASSWORD
@@ -84,12 +89,15 @@ def _seed(url: str, tmp_path) -> dict:
         ulo, council = make.org("ulo"), make.org("commissioner")
         staff, board = make.user("ulo_staff", ulo), make.user("ulo_board", ulo)
         commissioner = make.user("commissioner", council)
+        board_ids = [board.person_id] + [make.person(ulo).id for _ in range(2)]
+        for person_id in board_ids:
+            make.board_member(ulo, SimpleNamespace(id=person_id))
         opportunities = [make.opportunity(council).id for _ in range(WRITES)]
         tokens = {u.role: users.issue_token(None, u.id, "concurrency")
                   for u in (staff, board, commissioner)}
     app.extensions["coi.engine"].dispose()
     return {"ulo": ulo.id, "council": council.id, "opportunities": opportunities,
-            "tokens": tokens}
+            "tokens": tokens, "board": board_ids}
 
 
 def _writes(seed: dict) -> list[tuple[str, str, dict]]:
@@ -109,6 +117,9 @@ def _writes(seed: dict) -> list[tuple[str, str, dict]]:
             "commissioner_id": council, "title": f"Peer support lot {n}",
             "reference": f"LOT-{n}", "service_areas": ["peer_support"], "value": "50000.00",
             "route": "open", "published_on": "2025-06-01", "closes_on": "2025-07-01"}))
+        out.append(("ulo_staff", "/api/v1/documents", {
+            "kind": "working_principles", "title": f"Working principles {n}", "ulo_id": ulo,
+            "commissioner_id": council, "markdown": "# Principles\n\nDraft 1.", "note": ""}))
     return out
 
 
@@ -119,17 +130,58 @@ def _send(base: str, tokens: dict, write) -> tuple[int, str]:
     return response.status_code, response.text
 
 
+def _all_at_once(base: str, tokens: dict, writes) -> list[tuple[int, str]]:
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        return list(pool.map(lambda w: _send(base, tokens, w), writes))
+
+
+def _revise(base: str, tokens: dict, doc_id: int) -> list[tuple[int, str]]:
+    """Three revisions of one document in turn, each on top of the last."""
+    return [_send(base, tokens, ("ulo_staff", f"/api/v1/documents/{doc_id}/revisions", {
+        "markdown": f"# Principles\n\nDraft {n}.", "note": f"draft {n}",
+        "base_revision": n - 1})) for n in (2, 3, 4)]
+
+
+def _decision(seed: dict) -> dict:
+    return {"outcome": "no_conflict", "rationale": "The engagement was general consultation.",
+            "present_ids": seed["board"], "quorate": True,
+            "decided_on": date.today().isoformat()}
+
+
+def _second_round(server, seed: dict, documents: list[int]) -> tuple[list, list]:
+    """Revisions of every document and decisions on ten open flags, all at once; then two
+    writers racing for one revision and for one decision: exactly one of each may win."""
+    tokens = seed["tokens"]
+    flags = requests.get(f"{server.base}/api/v1/flags?status=open&rule=R1&per_page=11",
+                         headers={"Authorization": f"Bearer {tokens['ulo_board']}"},
+                         timeout=60).json()["items"]
+    assert len(flags) == 11, "the rules raised no flags to decide"
+    decide = [("ulo_board", f"/api/v1/flags/{f['id']}/decisions", _decision(seed))
+              for f in flags[:10]]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        revised = pool.map(lambda d: _revise(server.base, tokens, d), documents)
+        decided = pool.map(lambda w: _send(server.base, tokens, w), decide)
+        answers = [a for chain in revised for a in chain] + list(decided)
+    race = [("ulo_staff", f"/api/v1/documents/{documents[0]}/revisions",
+             {"markdown": f"# Principles\n\nRace {n}.", "base_revision": 4}) for n in (1, 2)]
+    race += [("ulo_board", f"/api/v1/flags/{flags[10]['id']}/decisions", _decision(seed))] * 2
+    raced = _all_at_once(server.base, tokens, race)
+    return answers, raced
+
+
 def _count(s, model) -> int:
     return s.execute(select(func.count()).select_from(model)).scalar()
 
 
-def _assert_register(url: str, seed: dict) -> None:
+def _assert_register(url: str) -> None:
     eng = db.make_engine(url)
     try:
         with Session(eng) as s:
-            assert _count(s, Engagement) == WRITES
-            assert _count(s, Bid) == WRITES
-            assert _count(s, Opportunity) == 2 * WRITES
+            assert [_count(s, m) for m in (Engagement, Bid, Opportunity, Document)] == \
+                [WRITES, WRITES, 2 * WRITES, WRITES]
+            assert _count(s, Revision) == 4 * WRITES + 1
+            assert set(s.execute(select(Document.current_revision)).scalars()) == {4, 5}
+            assert _count(s, Decision) == 11
             fingerprints = s.execute(select(Flag.fingerprint)).scalars().all()
             assert len(fingerprints) == len(set(fingerprints))
             links = s.execute(select(Flag.rule, Flag.engagement_id, Flag.bid_id).where(
@@ -145,15 +197,19 @@ def test_workers_writing_at_once_lose_nothing_and_keep_the_chain(url, tmp_path):
     seed = _seed(url, tmp_path)
     server = Gunicorn(url, tmp_path / "gunicorn.log")
     try:
-        with ThreadPoolExecutor(max_workers=12) as pool:
-            answers = list(pool.map(lambda w: _send(server.base, seed["tokens"], w),
-                                    _writes(seed)))
+        first = _all_at_once(server.base, seed["tokens"], _writes(seed))
+        documents = [json.loads(body)["id"] for status, body in first
+                     if status == 201 and '"current_revision"' in body]
+        second, raced = _second_round(server, seed, documents)
     finally:
         log = server.stop()
-    assert [a for a in answers if a[0] != 201] == []
-    assert not any("locked" in body for _, body in answers)
+    answers = first + second
+    assert [a for a in answers if a[0] not in (200, 201)] == []
+    assert sorted(status for status, _ in raced) == [201, 201, 409, 409], [
+        (status, body[:60]) for status, body in raced]
+    assert not any("locked" in body for _, body in answers + raced)
     assert "database is locked" not in log and "Traceback" not in log, log
-    _assert_register(url, seed)
+    _assert_register(url)
 
 
 def test_a_forked_worker_drops_the_connections_it_inherited(tmp_path):
@@ -221,3 +277,25 @@ def test_failed_sign_ins_count_across_instances(pair):
     assert right.status_code in (422, 429)
     assert b"Too many attempts" in right.data
     assert not _signed_in(clients[0])
+
+
+def test_a_write_sees_what_another_worker_saved_after_this_request_read_the_record(app, make):
+    from sqlalchemy import update
+
+    from coi.models import AuditEvent
+    from coi.services import base, engagements
+    ulo, council = make.org("ulo"), make.org("commissioner")
+    record_id = make.engagement(ulo, council, title="Reference group").id
+    with app.test_request_context():
+        seen = base.get_record(engagements.ENGAGEMENTS, None, record_id)  # this request read it
+        with db.engine().begin() as conn:  # another worker renames it meanwhile
+            conn.execute(update(Engagement).where(Engagement.id == record_id)
+                         .values(title="Reference group (renamed)"))
+        changed = base.update_record(engagements.ENGAGEMENTS, None, record_id,
+                                     {"notes": "Minutes shared"})
+        assert changed is seen and changed.title == "Reference group (renamed)"
+        event = db.session().execute(select(AuditEvent).where(
+            AuditEvent.action == "engagement.update", AuditEvent.entity_id == record_id)
+        ).scalar_one()
+        assert event.before["title"] == event.after["title"] == "Reference group (renamed)"
+        assert (event.before["notes"], event.after["notes"]) == ("", "Minutes shared")

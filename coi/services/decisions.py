@@ -153,7 +153,8 @@ def decide(actor, flag_id: int, data) -> Decision:
     payload, check = proposal.payload, proposal.check
     from coi.services import decision_effects
     with base.batch() as s:
-        flag = s.get(Flag, flag_id)
+        # Read it again under the write lock: another decision may have just been minuted.
+        flag = s.get(Flag, flag_id, populate_existing=True)
         _decider(actor, flag)  # the flag may have changed since the proposal was checked
         decision = Decision(**payload.model_dump(exclude={"present_ids", "withdrawn_ids",
                                                           "quorate"}),
