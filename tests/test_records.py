@@ -120,6 +120,18 @@ def test_a_withdrawn_bid_and_a_person_who_left_read_well(app, world):
     assert "The person was marked as left." in person
 
 
+def test_the_reason_is_kept_also_for_records_without_a_column_for_it(app, world):
+    client = sign_in(app.test_client(), world["admin"])
+    partnership = world["partnership"]
+    client.post(f"/partnerships/{partnership.id}/end", data={"reason": "The councils merged"})
+    page = client.get(f"/partnerships/{partnership.id}").get_data(as_text=True)
+    assert "Ended</strong> Reason: The councils merged" in page
+    with app.app_context():
+        event = db.session().execute(select(AuditEvent).where(
+            AuditEvent.action == "partnership.end")).scalar_one()
+        assert event.after["reason"] == "The councils merged"
+
+
 def _csv_rows(response) -> list[list[str]]:
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from coi import access, audit, db
 from coi.errors import Conflict, Invalid, NotFound
+from coi.models import AuditEvent
 from coi.schemas import In
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
@@ -388,10 +389,24 @@ def end_record(spec: RecordSpec, actor, record_id: int, data: Any):
         spec.end(record, payload.reason, payload.ended_on or date.today())
         s.add(record)
         s.flush()
+        # The reason always goes into the history, also for records without a column for it.
+        after = {**audit.snapshot(record, spec.hidden), "reason": payload.reason}
         audit.append(s, access.actor_name(actor), f"{spec.entity}.end", spec.entity,
-                     record.id, before, audit.snapshot(record, spec.hidden))
+                     record.id, before, after)
         spec.after_write(s, actor, record)
     return record
+
+
+def end_reason(spec: RecordSpec, record) -> str:
+    """Why a record was ended or withdrawn: its own column, or else its latest end event."""
+    for name in ("withdrawn_reason", "ended_reason"):
+        if getattr(record, name, None):
+            return getattr(record, name)
+    event = db.session().execute(select(AuditEvent.after).where(
+        AuditEvent.entity == spec.entity, AuditEvent.entity_id == record.id,
+        AuditEvent.action == f"{spec.entity}.end").order_by(AuditEvent.seq.desc())
+        .limit(1)).scalar()
+    return (event or {}).get("reason") or ""
 
 
 def visible(s, spec: RecordSpec, actor, record_id: int | None):

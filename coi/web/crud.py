@@ -16,7 +16,7 @@ from coi.errors import Invalid
 from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
-from coi.services.base import ListQuery
+from coi.services.base import ListQuery, end_reason
 from coi.web import forms
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
@@ -90,11 +90,7 @@ def ended_state(res: Resource, record) -> str:
     return ""
 
 
-def end_reason(record) -> str:
-    for name in ("withdrawn_reason", "ended_reason"):
-        if getattr(record, name, None):
-            return getattr(record, name)
-    return ""
+
 
 
 def _cell(value) -> str:
@@ -145,9 +141,13 @@ def show_view(res: Resource, record_id: int):
     fields = forms.fields_of(res.spec.create_schema, res.overrides)
     return render_template("crud/show.html", res=res, record=record, data=data, fields=fields,
                            labels=_labels(res, actor), endpoint=partial(endpoint, res),
-                           ended=ended_state(res, record), reason=end_reason(record),
+                           ended=ended_state(res, record), reason=_reason(res, record),
                            heading=heading_of(data),
                            can_edit=_can_edit(res, actor, record))
+
+
+def _reason(res: Resource, record) -> str:
+    return end_reason(res.spec, record) if res.spec.is_ended(record) else ""
 
 
 def heading_of(data: dict) -> str:
