@@ -264,3 +264,20 @@ def test_a_partnership_can_be_changed_through_its_form(app, world, make):
     assert response.status_code == 302
     page = client.get(f"/partnerships/{partnership.id}").get_data(as_text=True)
     assert "Riverside Council, Hillside Council, Lowfield Council" in page
+
+
+def test_an_administrator_cannot_lock_themself_out(app, world):
+    admin = world["admin"]
+    client = sign_in(app.test_client(), admin)
+    page = client.get(f"/users/{admin.id}").get_data(as_text=True)
+    assert f"/users/{admin.id}/end" not in page
+    assert client.post(f"/users/{admin.id}/end", data={"reason": "Oops"}).status_code == 403
+    response = client.post(f"/users/{admin.id}/edit", data={
+        "email": admin.email, "name": admin.name, "role": "auditor", "active": "no"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "You cannot take the administrator role from your own account" in text
+    assert "You cannot deactivate your own account" in text
+    with app.app_context():
+        stored = db.session().get(User, admin.id)
+        assert (stored.role, stored.active) == ("admin", True)

@@ -55,12 +55,23 @@ class UserSpec(base.RecordSpec):
     def authorise_update(self, actor, record):
         access.require_role(actor, "admin")
 
+    def authorise_end(self, actor, record):
+        super().authorise_end(actor, record)
+        access.require(actor is None or actor.id != record.id,
+                       "You cannot deactivate your own account: ask another administrator.")
+
     def values_of(self, record):
         values = super().values_of(record)
         values["password"] = None
         return values
 
     def check(self, s, actor, values, record, errors):
+        if record is not None and actor is not None and record.id == actor.id:
+            # An administrator must not lock themself (and perhaps everyone) out.
+            if values.get("role") != "admin":
+                errors["role"] = "You cannot take the administrator role from your own account"
+            if values.get("active") is False:
+                errors["active"] = "You cannot deactivate your own account"
         clash = s.execute(select(User.id).where(
             func.lower(User.email) == (values.get("email") or "").lower())).scalar()
         if clash and (record is None or clash != record.id):

@@ -143,7 +143,8 @@ def show_view(res: Resource, record_id: int):
                            labels=_labels(res, actor), endpoint=partial(endpoint, res),
                            ended=ended_state(res, record), reason=_reason(res, record),
                            heading=heading_of(data),
-                           can_edit=_can_edit(res, actor, record))
+                           can_edit=_allowed(res.spec.authorise_update, actor, record),
+                           can_end=_allowed(res.spec.authorise_end, actor, record))
 
 
 def _reason(res: Resource, record) -> str:
@@ -162,10 +163,11 @@ def heading_of(data: dict) -> str:
     return f"#{data.get('id')}"
 
 
-def _can_edit(res: Resource, actor, record) -> bool:
+def _allowed(check, actor, record) -> bool:
+    """Whether the actor may do it, to offer the button (the service still decides)."""
     from coi.errors import Forbidden
     try:
-        res.spec.authorise_update(actor, record)
+        check(actor, record)
     except Forbidden:
         return False
     return True
@@ -260,7 +262,7 @@ def end_view(res: Resource, record_id: int):
     """End or withdraw a record with a reason (nothing is deleted)."""
     actor = _actor()
     record = res.get(actor, record_id)
-    res.spec.authorise_update(actor, record)
+    res.spec.authorise_end(actor, record)
     fields = forms.fields_of(EndRecord)
     errors: dict = {}
     values: dict = {}
