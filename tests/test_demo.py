@@ -8,7 +8,18 @@ from sqlalchemy import func, select
 
 from coi import db, vocab
 from coi.demo import LOGINS, financial_year, months_ago
-from coi.models import AuditEvent, Bid, Engagement, Flag, Opportunity, Organisation, User
+from coi.models import (
+    Agreement,
+    AuditEvent,
+    Bid,
+    Document,
+    Engagement,
+    Flag,
+    Opportunity,
+    Organisation,
+    Revision,
+    User,
+)
 from tests.foundation_kit import empty_app
 
 
@@ -109,6 +120,23 @@ def test_the_rules_find_the_overlaps_the_demo_was_written_for(loaded):
     assert _open_flags(app, "R4", "Harbourside Carers' Centre")
     assert _open_flags(app, "R7", "Ashby Vale Older People's Forum")
     assert _open_flags(app, "R7", "Deaf Voice Harbourside") == []
+
+
+def test_agreed_principles_and_a_sent_notification_settle_r4_and_r5_for_one_pair(loaded):
+    app, _ = loaded
+    alliance, council = "Brackenfield Disabled People's Alliance", "Brackenfield Borough Council"
+    principles = rows(app, Document, Document.kind == "working_principles",
+                      Document.ulo_id == _org(app, alliance))
+    assert len(principles) == 1
+    sides = {a.side for a in rows(app, Agreement, Agreement.document_id == principles[0].id,
+                                  Agreement.revision == principles[0].current_revision)}
+    assert sides == {"ulo", "commissioner"}
+    assert "{{" not in rows(app, Revision, Revision.document_id == principles[0].id,
+                            Revision.number == principles[0].current_revision)[0].markdown
+    with_council = [f for f in _open_flags(app, "R5", alliance)
+                    if f.commissioner_id == _org(app, council)]
+    assert with_council == [] and _open_flags(app, "R4", alliance) == []
+    assert _open_flags(app, "R5", "Deaf Voice Harbourside")  # only a draft so far
 
 
 def test_the_demo_also_loads_after_the_first_administrator_was_set_up(tmp_path_factory):
