@@ -116,6 +116,8 @@ class Income(SQLModel, table=True):
 
 
 class Engagement(SQLModel, table=True):
+    # The list's order among current records: a page and its count without scanning the table.
+    __table_args__ = (Index("ix_engagement_listing", "withdrawn_at", "started_on", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     ulo_id: int = Field(foreign_key="organisation.id", index=True)
     commissioner_id: int = Field(foreign_key="organisation.id", index=True)
@@ -135,6 +137,7 @@ class Engagement(SQLModel, table=True):
 
 
 class Opportunity(SQLModel, table=True):
+    __table_args__ = (Index("ix_opportunity_listing", "withdrawn_at", "published_on", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     commissioner_id: int = Field(foreign_key="organisation.id", index=True)
     title: str = Field(max_length=200)
