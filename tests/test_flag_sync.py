@@ -13,7 +13,9 @@ from tests.flagkit import flag, flags
 
 
 def _evaluate(pairs, today=None, actor=None):
-    targets = evaluation.Targets(pairs=set(pairs))
+    targets = evaluation.Targets()
+    for ulo, body in pairs:
+        targets.pair(ulo, body).rules.update({"R1", "R4", "R5"})
     with base.writing() as s:
         return evaluation.evaluate(s, actor, targets, "test", today=today)
 

@@ -16,8 +16,7 @@ from coi.rules import evaluate_pair, evaluate_ulo, pair_scope
 from coi.services import facts_loader, flag_sync, thresholds
 
 _hooks: list = []
-ULO_RULES = ("R3", "R7", "R8")  # rules over a whole ULO, not one ULO and body
-EVERY_RULE = ("R1", "R3", "R4", "R5", "R7", "R8")
+EVERY = {"R1", "R3", "R4", "R5", "R7", "R8"}
 
 
 def register(hook) -> None:
@@ -33,11 +32,24 @@ def after_write(s, actor, entity: str, record) -> None:
 
 
 @dataclass
+class PairWork:
+    """What to re-evaluate for one ULO and body: whole rules (R1 for the body and its
+    partners, R4, R5), and R1 limited to the bids or engagements that were written."""
+
+    rules: set[str] = field(default_factory=set)
+    bids: set[int] = field(default_factory=set)
+    engagements: set[int] = field(default_factory=set)
+
+
+@dataclass
 class Targets:
     """What a write touched: (ULO, body) pairs, and ULO-wide rules per ULO."""
 
-    pairs: set[tuple[int, int]] = field(default_factory=set)
+    pairs: dict[tuple[int, int], PairWork] = field(default_factory=dict)
     ulo_rules: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def pair(self, ulo_id: int, body_id: int) -> PairWork:
+        return self.pairs.setdefault((ulo_id, body_id), PairWork())
 
     def __bool__(self) -> bool:
         return bool(self.pairs or self.ulo_rules)
@@ -61,25 +73,45 @@ def evaluate(s, actor, targets: Targets, trigger: str, today: date | None = None
     flag_sync.lock(s)
     evaluations = [_ulo_evaluation(s, ulo, rules, limits, today)
                    for ulo, rules in sorted(targets.ulo_rules.items()) if rules]
-    whole = {e.facts.ulo_id for e in evaluations if set(EVERY_RULE) <= set(e.scope)}
-    evaluations += [_pair_evaluation(s, ulo, body, limits, today)
-                    for ulo, body in sorted(targets.pairs) if ulo not in whole]
+    whole = {e.facts.ulo_id for e in evaluations if {sc.rule for sc in e.scopes} >= EVERY}
+    partnerships = facts_loader.partnership_rows(s) if targets.pairs else []
+    for (ulo, body), work in sorted(targets.pairs.items()):
+        if ulo not in whole:
+            evaluations.append(_pair_evaluation(s, ulo, body, work, limits, today,
+                                                partnerships))
     return flag_sync.sync(s, evaluations, actor=_actor(actor), trigger=trigger)
 
 
 def _ulo_evaluation(s, ulo: int, rules: set[str], limits, today) -> flag_sync.Evaluation:
     """Some rules (or all) over one whole ULO."""
-    rules = set(EVERY_RULE) if set(EVERY_RULE) <= rules else rules
     facts = facts_loader.load(s, [ulo], facts_loader.parts_for(rules))[ulo]
     found = evaluate_ulo(facts, limits, today, only=rules)
-    return flag_sync.Evaluation(facts, found, dict.fromkeys(sorted(rules)))
+    return flag_sync.Evaluation(facts, found, flag_sync.whole(rules))
 
 
-def _pair_evaluation(s, ulo: int, body: int, limits, today) -> flag_sync.Evaluation:
-    """R1 for a body and its partners, R4 and R5 for the body, for one ULO."""
-    facts = facts_loader.load_pair(s, ulo, body)
-    found = evaluate_pair(facts, body, limits, today)
-    return flag_sync.Evaluation(facts, found, dict(pair_scope(facts, body)))
+def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
+                     partnerships: list) -> flag_sync.Evaluation:
+    """One ULO and body: the whole pair, or R1 for the written bids and engagements only
+    (no other R1 flag reads them) with R4 or R5 for the body."""
+    Scope = flag_sync.Scope
+    if "R1" in work.rules:
+        facts = facts_loader.load_pair(s, ulo, body)
+        scopes = tuple(Scope(rule, bodies=bodies)
+                       for rule, bodies in sorted(pair_scope(facts, body).items()))
+        return flag_sync.Evaluation(facts, evaluate_pair(facts, body, limits, today), scopes)
+    body_rules = work.rules & {"R4", "R5"}
+    scopes = tuple(Scope(rule, bodies=frozenset({body})) for rule in sorted(body_rules))
+    if work.bids:
+        scopes += (Scope("R1", bids=frozenset(work.bids)),)
+    if work.engagements:
+        scopes += (Scope("R1", engagements=frozenset(work.engagements)),)
+    facts = facts_loader.load_written(s, ulo, body, bids=work.bids,
+                                      engagements=work.engagements, rules=body_rules,
+                                      partnership_rows=partnerships)
+    rules = body_rules | ({"R1"} if work.bids or work.engagements else set())
+    found = [f for f in evaluate_ulo(facts, limits, today, only=rules)
+             if any(scope.covers(f) for scope in scopes)]
+    return flag_sync.Evaluation(facts, found, scopes)
 
 
 def _actor(actor) -> str:

@@ -11,21 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
 
-from coi.models import (
-    Agreement,
-    Arrangement,
-    Bid,
-    BoardMember,
-    Declaration,
-    Document,
-    Engagement,
-    Income,
-    Opportunity,
-    Organisation,
-    Partnership,
-    PartnershipMember,
-    Person,
-)
+from coi import models
 from coi.rules import (
     ArrangementFact,
     BidFact,
@@ -41,6 +27,22 @@ from coi.rules import (
     split_register,
 )
 
+# Core columns, read through the session's connection: no ORM layer for plain rows.
+Agreement = models.Agreement.__table__.c
+Arrangement = models.Arrangement.__table__.c
+Bid = models.Bid.__table__.c
+BoardMember = models.BoardMember.__table__.c
+Declaration = models.Declaration.__table__.c
+Document = models.Document.__table__.c
+Engagement = models.Engagement.__table__.c
+Income = models.Income.__table__.c
+Opportunity = models.Opportunity.__table__.c
+Organisation = models.Organisation.__table__.c
+Partnership = models.Partnership.__table__.c
+PartnershipMember = models.PartnershipMember.__table__.c
+Person = models.Person.__table__.c
+
+BID_OPPORTUNITY = (models.Opportunity.__table__, Opportunity.id == Bid.opportunity_id)
 PRINCIPLES, NOTIFICATION = "working_principles", "political_notification"
 # The tables each rule reads (R6 is checked when a flag is decided, so it reads none here).
 PARTS_OF_RULE = {
@@ -89,6 +91,10 @@ class Rows:
     org_names: dict = field(default_factory=dict)
 
 
+def _run(s, stmt):
+    return s.connection().execute(stmt)
+
+
 def parts_for(rules: Iterable[str] | None) -> frozenset[str]:
     """The tables the given rules read (every table when rules is None)."""
     if rules is None:
@@ -101,12 +107,17 @@ def partnerships(s) -> tuple[PartnershipFact, ...]:
     return _partnership_facts(_partnership_rows(s))
 
 
+def partnership_rows(s) -> list:
+    """The rows of every partnership in force, for loaders that share one reading."""
+    return _partnership_rows(s)
+
+
 def _partnership_rows(s) -> list:
-    return s.execute(select(Partnership.id, Partnership.name, PartnershipMember.organisation_id)
-                     .join(PartnershipMember,
-                           PartnershipMember.partnership_id == Partnership.id)
-                     .where(Partnership.ended_on.is_(None))
-                     .order_by(Partnership.id)).all()
+    return _run(s, select(Partnership.id, Partnership.name, PartnershipMember.organisation_id)
+                .join(models.PartnershipMember.__table__,
+                      PartnershipMember.partnership_id == Partnership.id)
+                .where(Partnership.ended_on.is_(None))
+                .order_by(Partnership.id)).all()
 
 
 def _partnership_facts(rows) -> tuple[PartnershipFact, ...]:
@@ -127,7 +138,7 @@ def read(s, ulo_ids: Collection[int], parts: Collection[str] = ALL_PARTS,
         stmt = select(*ENGAGEMENT).where(Engagement.ulo_id.in_(ids))
         if bodies is not None:
             stmt = stmt.where(Engagement.commissioner_id.in_(sorted(bodies)))
-        rows.engagements = s.execute(stmt).all()
+        rows.engagements = _run(s, stmt).all()
     if "bids" in parts:
         _read_bids(s, rows, ids, bodies)
     if "arrangements" in parts:
@@ -135,10 +146,10 @@ def read(s, ulo_ids: Collection[int], parts: Collection[str] = ALL_PARTS,
     if "principles" in parts:
         _read_principles(s, rows, ids, body)
     if "income" in parts:
-        rows.income = s.execute(select(*INCOME).where(Income.ulo_id.in_(ids),
+        rows.income = _run(s, select(*INCOME).where(Income.ulo_id.in_(ids),
                                                       Income.ended_on.is_(None))).all()
     if "board" in parts:
-        rows.board = s.execute(select(*BOARD).where(BoardMember.ulo_id.in_(ids))).all()
+        rows.board = _run(s, select(*BOARD).where(BoardMember.ulo_id.in_(ids))).all()
     _read_people(s, rows, ids, "declarations" in parts)
     rows.org_names = _org_names(s, rows)
     return rows
@@ -149,11 +160,11 @@ def _read_bids(s, rows: Rows, ids: list[int], bodies) -> None:
     opp = select(*OPPORTUNITY).where(Opportunity.id.in_(
         select(Bid.opportunity_id).where(Bid.ulo_id.in_(ids)).scalar_subquery()))
     if bodies is not None:
-        stmt = stmt.join(Opportunity, Opportunity.id == Bid.opportunity_id).where(
+        stmt = stmt.join(*BID_OPPORTUNITY).where(
             Opportunity.commissioner_id.in_(sorted(bodies)))
         opp = opp.where(Opportunity.commissioner_id.in_(sorted(bodies)))
-    rows.bids = s.execute(stmt).all()
-    rows.opportunities = s.execute(opp).all() if rows.bids else []
+    rows.bids = _run(s, stmt).all()
+    rows.opportunities = _run(s, opp).all() if rows.bids else []
 
 
 def _read_arrangements(s, rows: Rows, ids: list[int], body) -> None:
@@ -163,38 +174,38 @@ def _read_arrangements(s, rows: Rows, ids: list[int], body) -> None:
         Document.arrangement_id.is_not(None))
     if body is not None:
         stmt = stmt.where(Arrangement.commissioner_id == body)
-    rows.arrangements = s.execute(stmt).all()
+    rows.arrangements = _run(s, stmt).all()
     if rows.arrangements:
-        rows.notifications = s.execute(notes).all()
+        rows.notifications = _run(s, notes).all()
 
 
 def _read_principles(s, rows: Rows, ids: list[int], body) -> None:
     where = [Document.kind == PRINCIPLES, Document.ulo_id.in_(ids)]
     if body is not None:
         where.append(Document.commissioner_id == body)
-    rows.principles = s.execute(select(Document.id, Document.ulo_id, Document.commissioner_id)
-                                .where(*where)).all()
+    rows.principles = _run(s, select(Document.id, Document.ulo_id, Document.commissioner_id)
+                           .where(*where)).all()
     if rows.principles:
-        rows.agreements = s.execute(
-            select(Agreement.document_id, Agreement.side).join(Document, and_(
-                Document.id == Agreement.document_id,
-                Agreement.revision == Document.current_revision)).where(*where)).all()
+        rows.agreements = _run(s, select(Agreement.document_id, Agreement.side).join(
+            models.Document.__table__, and_(Document.id == Agreement.document_id,
+                                            Agreement.revision == Document.current_revision))
+            .where(*where)).all()
 
 
 def _read_people(s, rows: Rows, ids: list[int], declarations: bool) -> None:
-    rows.people = s.execute(select(Person.id, Person.organisation_id, Person.name)
-                            .where(Person.organisation_id.in_(ids))).all()
+    rows.people = _run(s, select(Person.id, Person.organisation_id, Person.name)
+                       .where(Person.organisation_id.in_(ids))).all()
     if not declarations:
         return
     board = select(BoardMember.person_id).where(BoardMember.ulo_id.in_(ids)).scalar_subquery()
     theirs = select(Person.id).where(Person.organisation_id.in_(ids)).scalar_subquery()
-    rows.declarations = s.execute(select(*DECLARATION).where(
+    rows.declarations = _run(s, select(*DECLARATION).where(
         or_(Declaration.person_id.in_(theirs), Declaration.person_id.in_(board)))).all()
     known = {row[0] for row in rows.people}
     outside = {row[1] for row in rows.board} - known  # board members of another organisation
     if outside:
-        rows.people += s.execute(select(Person.id, Person.organisation_id, Person.name)
-                                 .where(Person.id.in_(sorted(outside)))).all()
+        rows.people += _run(s, select(Person.id, Person.organisation_id, Person.name)
+                            .where(Person.id.in_(sorted(outside)))).all()
 
 
 def _org_names(s, rows: Rows) -> dict[int, str]:
@@ -205,8 +216,8 @@ def _org_names(s, rows: Rows) -> dict[int, str]:
     ids.update(row[2] for row in rows.principles)
     ids.update(row[2] for row in rows.income if row[2] is not None)
     ids.update(row[2] for row in rows.partnerships)
-    return dict(s.execute(select(Organisation.id, Organisation.name)
-                          .where(Organisation.id.in_(sorted(ids)))).all())
+    return dict(_run(s, select(Organisation.id, Organisation.name)
+                     .where(Organisation.id.in_(sorted(ids)))).all())
 
 
 def build(rows: Rows) -> dict[int, UloFacts]:
@@ -240,12 +251,90 @@ def load(s, ulo_ids: Collection[int], parts: Collection[str] = ALL_PARTS,
     return build(read(s, ulo_ids, parts, bodies, body))
 
 
+def _related(partnership_facts, bodies: Iterable[int]) -> set[int]:
+    """The bodies and every commissioning partner of theirs."""
+    related = set(bodies)
+    for partnership in partnership_facts:
+        if partnership.member_ids & related:
+            related |= partnership.member_ids
+    return related
+
+
 def load_pair(s, ulo_id: int, commissioner_id: int) -> UloFacts:
     """What `evaluate_pair` needs for one ULO and body: engagements and bids with the body and
     its commissioning partners, arrangements and working principles with the body itself."""
-    related = {commissioner_id}
-    for partnership in partnerships(s):
-        if commissioner_id in partnership.member_ids:
-            related |= partnership.member_ids
+    related = _related(partnerships(s), [commissioner_id])
     parts = {"engagements", "bids", "arrangements", "principles"}
     return load(s, [ulo_id], parts, bodies=related, body=commissioner_id)[ulo_id]
+
+
+def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
+                 engagements: Collection[int] = (), rules: Collection[str] = (),
+                 partnership_rows: list | None = None) -> UloFacts:
+    """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
+    (with the ULO's engagements with each one's body and partners) and the written engagements
+    (with the ULO's bids on the opportunities of each one's body and partners); for R4 the
+    arrangements with the body and their notifications; for R5 the working principles with the
+    body and whether the ULO engages with it and bids for its work."""
+    if partnership_rows is None:
+        partnership_rows = _partnership_rows(s)
+    rows = Rows([ulo_id], partnerships=partnership_rows)
+    partner_facts = _partnership_facts(partnership_rows)
+    if bids:
+        _read_written_bids(s, rows, ulo_id, bids, partner_facts)
+    if engagements:
+        _read_written_engagements(s, rows, ulo_id, engagements, partner_facts)
+    if "R4" in rules:
+        _read_arrangements(s, rows, [ulo_id], body)
+    if "R5" in rules:
+        _read_principles(s, rows, [ulo_id], body)
+        _read_dealings(s, rows, ulo_id, body)
+    _read_people(s, rows, rows.ulo_ids, False)
+    rows.org_names = _org_names(s, rows)
+    return build(rows)[ulo_id]
+
+
+def _add(rows: Rows, name: str, found: list) -> None:
+    known = {row[0] for row in getattr(rows, name)}
+    getattr(rows, name).extend(row for row in found if row[0] not in known)
+
+
+def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts) -> None:
+    found = _run(s, select(*BID).where(Bid.id.in_(sorted(bids)), Bid.ulo_id == ulo_id)).all()
+    if not found:
+        return
+    _add(rows, "bids", found)
+    _add(rows, "opportunities", _run(s, select(*OPPORTUNITY).where(
+        Opportunity.id.in_(sorted({row[2] for row in found})))).all())
+    related = _related(partner_facts, {row[1] for row in rows.opportunities})
+    _add(rows, "engagements", _run(s, select(*ENGAGEMENT).where(
+        Engagement.ulo_id == ulo_id, Engagement.commissioner_id.in_(sorted(related)))).all())
+
+
+def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts) -> None:
+    found = _run(s, select(*ENGAGEMENT).where(Engagement.id.in_(sorted(engagements)),
+                                                Engagement.ulo_id == ulo_id)).all()
+    if not found:
+        return
+    _add(rows, "engagements", found)
+    related = _related(partner_facts, {row[2] for row in found})
+    both = _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
+        Bid.ulo_id == ulo_id, Opportunity.commissioner_id.in_(sorted(related)))).all()
+    _add(rows, "bids", [row[:len(BID)] for row in both])
+    _add(rows, "opportunities", [row[len(BID):] for row in both])
+
+
+def _read_dealings(s, rows: Rows, ulo_id: int, body: int) -> None:
+    """One current engagement and one live bid with the body, unless already read."""
+    live = {row[0] for row in rows.opportunities if row[1] == body and not row[7]}
+    if not any(row[2] == body and not row[9] for row in rows.engagements):
+        _add(rows, "engagements", _run(s, select(*ENGAGEMENT).where(
+            Engagement.ulo_id == ulo_id, Engagement.commissioner_id == body,
+            Engagement.withdrawn_at.is_(None)).limit(1)).all())
+    if not any(row[3] != "withdrawn" and row[2] in live for row in rows.bids):
+        found = _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
+            Bid.ulo_id == ulo_id, Bid.status != "withdrawn",
+            Opportunity.commissioner_id == body,
+            Opportunity.withdrawn_at.is_(None)).limit(1)).all()
+        _add(rows, "bids", [row[:len(BID)] for row in found])
+        _add(rows, "opportunities", [row[len(BID):] for row in found])

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coi import audit, workflow
@@ -23,30 +23,62 @@ from coi.models import AuditEvent, Flag, utcnow
 from coi.rules import Finding, UloFacts
 from coi.services import flag_evidence
 
-COLUMNS = (Flag.id, Flag.fingerprint, Flag.rule, Flag.rule_version, Flag.status, Flag.severity,
-           Flag.score, Flag.reasons, Flag.thresholds, Flag.facts_hash, Flag.ulo_id,
-           Flag.commissioner_id)
+FLAGS = Flag.__table__
+F = FLAGS.c  # Core columns: plain rows through the session's connection, no ORM layer
+COLUMNS = (F.id, F.fingerprint, F.rule, F.rule_version, F.status, F.severity, F.score,
+           F.reasons, F.thresholds, F.facts_hash, F.ulo_id, F.commissioner_id, F.bid_id,
+           F.engagement_id)
 MUTABLE = ("rule_version", "severity", "score", "reasons", "thresholds", "facts_hash", "status")
 CLOSED = ("dismissed", "resolved")
 ACTIVE = ("open", "under_review")
 COUNTS = ("opened", "updated", "reopened", "superseded", "unchanged")
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The stored flags of one rule that an evaluation answers for, limited to some
+    commissioning bodies, bids or engagements (None: no limit)."""
+
+    rule: str
+    bodies: frozenset[int] | None = None
+    bids: frozenset[int] | None = None
+    engagements: frozenset[int] | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.bodies is None and self.bids is None and self.engagements is None
+
+    def covers(self, row) -> bool:
+        return (row.rule == self.rule
+                and (self.bodies is None or row.commissioner_id in self.bodies)
+                and (self.bids is None or row.bid_id in self.bids)
+                and (self.engagements is None or row.engagement_id in self.engagements))
+
+    def clause(self):
+        parts = [F.rule == self.rule]
+        for column, ids in ((F.commissioner_id, self.bodies), (F.bid_id, self.bids),
+                            (F.engagement_id, self.engagements)):
+            if ids is not None:
+                parts.append(column.in_(sorted(ids)))
+        return and_(*parts)
+
+
+def whole(rules: Iterable[str]) -> tuple[Scope, ...]:
+    """Every flag of these rules (for the ULO evaluated)."""
+    return tuple(Scope(rule) for rule in sorted(rules))
+
+
 @dataclass
 class Evaluation:
-    """One ULO's findings and the scope they answer for: rule code to the commissioning bodies
-    it covers (None: every flag of that rule for the ULO)."""
+    """One ULO's findings and the stored flags they answer for."""
 
     facts: UloFacts
     findings: list[Finding]
-    scope: dict[str, frozenset[int] | None]
+    scopes: tuple[Scope, ...]
     facts_of: dict[str, UloFacts] = field(default_factory=dict)  # when merged: whose facts
 
     def covers(self, row) -> bool:
-        if row.rule not in self.scope:
-            return False
-        bodies = self.scope[row.rule]
-        return bodies is None or row.commissioner_id in bodies
+        return any(scope.covers(row) for scope in self.scopes)
 
 
 @dataclass
@@ -65,10 +97,21 @@ class Plan:
     counts: Counter = field(default_factory=Counter)
 
 
-def stored(s, ulo_ids: Iterable[int], rules: Iterable[str]) -> list:
+def stored_for(s, ulo_ids: Iterable[int], rules: Iterable[str]) -> list:
     """The stored flags of these ULOs and rules, as plain rows."""
-    return s.execute(select(*COLUMNS).where(Flag.ulo_id.in_(sorted(set(ulo_ids))),
-                                            Flag.rule.in_(sorted(set(rules))))).all()
+    return s.connection().execute(select(*COLUMNS).where(
+        F.ulo_id.in_(sorted(set(ulo_ids))), F.rule.in_(sorted(set(rules))))).all()
+
+
+def stored(s, evaluations: Sequence[Evaluation]) -> list:
+    """The stored flags the evaluations answer for (one query)."""
+    rules = {scope.rule for e in evaluations for scope in e.scopes}
+    if all(scope.whole for e in evaluations for scope in e.scopes) and all(
+            {scope.rule for scope in e.scopes} == rules for e in evaluations):
+        return stored_for(s, [e.facts.ulo_id for e in evaluations], rules)
+    return s.connection().execute(select(*COLUMNS).where(or_(*(
+        and_(F.ulo_id == e.facts.ulo_id, or_(*(scope.clause() for scope in e.scopes)))
+        for e in evaluations)))).all()
 
 
 def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
@@ -79,8 +122,7 @@ def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
     lock(s)
     evaluations = merge(evaluations)
     if rows is None:
-        rows = stored(s, [e.facts.ulo_id for e in evaluations],
-                      {rule for e in evaluations for rule in e.scope})
+        rows = stored(s, evaluations)
     by_ulo: dict[int, dict[str, object]] = {}
     for row in rows:
         by_ulo.setdefault(row.ulo_id, {})[row.fingerprint] = row
@@ -92,8 +134,8 @@ def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
 
 
 def merge(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
-    """One evaluation per ULO: overlapping scopes (a body and its partner) find the same
-    conflict twice, and it must be planned once."""
+    """One evaluation per ULO: overlapping scopes (a bid and an engagement of the same write,
+    a body and its partner) find the same conflict twice, and it must be planned once."""
     by_ulo: dict[int, list[Evaluation]] = {}
     for evaluation in evaluations:
         by_ulo.setdefault(evaluation.facts.ulo_id, []).append(evaluation)
@@ -102,14 +144,12 @@ def merge(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
         if len(group) == 1:
             out.append(group[0])
             continue
-        findings, scope = {}, {}
+        findings, scopes = {}, {}
         for evaluation in group:
             for finding in evaluation.findings:
                 findings.setdefault(finding.fingerprint, (finding, evaluation.facts))
-            for rule, bodies in evaluation.scope.items():
-                known = scope.get(rule, frozenset())
-                scope[rule] = None if bodies is None or known is None else known | bodies
-        merged = Evaluation(group[0].facts, [f for f, _ in findings.values()], scope)
+            scopes.update(dict.fromkeys(evaluation.scopes))
+        merged = Evaluation(group[0].facts, [f for f, _ in findings.values()], tuple(scopes))
         merged.facts_of = {fp: facts for fp, (_, facts) in findings.items()}
         out.append(merged)
     return out
@@ -182,9 +222,8 @@ def apply(s, changes: list[Change], *, actor: str, trigger: str) -> None:
             updates.append({"_id": change.row.id, "_now": now, **values})
             events.append(_event(change, change.row.id, _before(change.row), actor, trigger))
     if updates:
-        s.execute(update(Flag.__table__).where(Flag.__table__.c.id == bindparam("_id"))
-                  .values({**{c: bindparam(c) for c in MUTABLE},
-                           "updated_at": bindparam("_now")}), updates)
+        s.connection().execute(update(FLAGS).where(F.id == bindparam("_id")).values(
+            {**{c: bindparam(c) for c in MUTABLE}, "updated_at": bindparam("_now")}), updates)
         _expire(s, {u["_id"] for u in updates})
     append_many(s, actor, events)
 
@@ -247,15 +286,15 @@ def _insert(s, findings: list[Finding], now) -> list[int]:
     dialect = s.get_bind().dialect.name
     maker = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if maker is None:
-        stmt = insert(Flag.__table__)
+        stmt = insert(FLAGS)
     else:
-        stmt = maker(Flag.__table__).on_conflict_do_nothing(index_elements=["fingerprint"])
-    made = dict(s.execute(stmt.returning(Flag.__table__.c.fingerprint, Flag.__table__.c.id),
+        stmt = maker(FLAGS).on_conflict_do_nothing(index_elements=["fingerprint"])
+    made = dict(s.connection().execute(stmt.returning(F.fingerprint, F.id),
                           rows).all())
     missing = [f.fingerprint for f in findings if f.fingerprint not in made]
     if missing:  # only if someone bypassed the write lock: keep theirs, never a duplicate
-        made.update(s.execute(select(Flag.fingerprint, Flag.id)
-                              .where(Flag.fingerprint.in_(missing))).all())
+        made.update(s.connection().execute(select(F.fingerprint, F.id)
+                                           .where(F.fingerprint.in_(missing))).all())
     return [made[f.fingerprint] for f in findings]
 
 
@@ -305,4 +344,4 @@ def append_many(s, actor: str, events: list[tuple]) -> None:
         prev = event.hash
         rows.append(vars(event))
     for chunk in _chunks(rows, 2000):
-        s.execute(insert(AuditEvent.__table__), chunk)
+        s.connection().execute(insert(AuditEvent.__table__), chunk)

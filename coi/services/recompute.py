@@ -47,8 +47,8 @@ def recompute_batch(s, chunk: list[int], limits: Thresholds, today: date) -> Cou
     """One batch of ULOs: read, evaluate every rule, sync (inside the caller's transaction)."""
     flag_sync.lock(s)
     facts = facts_loader.load(s, chunk)
-    evaluations = [flag_sync.Evaluation(f, evaluate_ulo(f, limits, today),
-                                        dict.fromkeys(EVERY_RULE))
+    scopes = flag_sync.whole(EVERY_RULE)
+    evaluations = [flag_sync.Evaluation(f, evaluate_ulo(f, limits, today), scopes)
                    for f in facts.values()]
     return flag_sync.sync(s, evaluations, actor="rules", trigger="recompute")
 

@@ -1,9 +1,11 @@
 """Which ULOs and commissioning bodies a written record touches, for each kind of record.
 
-Each finder adds to a `Targets`: a (ULO, body) pair re-evaluates R1 for the body and its
-commissioning partners and R4 and R5 for the body; a ULO-wide rule set re-evaluates R3, R7 or R8
-(or R1 over every body, after a partnership changes) for the whole ULO. Flags already linked to
-the record are always included, so that a flag whose facts stopped holding is superseded.
+Each finder adds to a `Targets`: for a (ULO, body) pair, R1 for the bids or engagements that
+were written (a flag of R1 reads one engagement, one bid and its opportunity, nothing else) and
+R4 or R5 for the body; for a whole ULO, R3, R7 or R8 (or R1 over every body, after a
+partnership changes, and every rule after a rename, since reasons name people and bodies).
+Every stored flag inside that scope is compared, so a flag whose facts stopped holding (its bid
+withdrawn, its engagement corrected) is superseded.
 """
 
 from sqlalchemy import or_, select, union
@@ -26,40 +28,34 @@ from coi.models import (
 EVERY_RULE = {"R1", "R3", "R4", "R5", "R7", "R8"}
 
 
-def _linked_flags(s, targets, condition) -> None:
-    rows = s.execute(select(Flag.ulo_id, Flag.commissioner_id).where(condition)
-                     .distinct()).all()
-    for ulo, body in rows:
-        if body is not None:
-            targets.pairs.add((ulo, body))
-
-
 def engagement(s, record, targets) -> None:
-    targets.pairs.add((record.ulo_id, record.commissioner_id))
-    _linked_flags(s, targets, Flag.engagement_id == record.id)
+    """R1 for this engagement, R5 for its body."""
+    work = targets.pair(record.ulo_id, record.commissioner_id)
+    work.engagements.add(record.id)
+    work.rules.add("R5")
 
 
 def bid(s, record, targets) -> None:
+    """R1 for this bid, R5 for the body that offers the opportunity."""
     body = s.execute(select(Opportunity.commissioner_id)
                      .where(Opportunity.id == record.opportunity_id)).scalar()
     if body is not None:
-        targets.pairs.add((record.ulo_id, body))
-    _linked_flags(s, targets, Flag.bid_id == record.id)
+        work = targets.pair(record.ulo_id, body)
+        work.bids.add(record.id)
+        work.rules.add("R5")
 
 
 def opportunity(s, record, targets) -> None:
-    """Every ULO with a bid on it, with the body that offers it."""
-    bidders = s.execute(select(Bid.ulo_id).where(Bid.opportunity_id == record.id)
-                        .distinct()).scalars().all()
-    for ulo in bidders:
-        targets.pairs.add((ulo, record.commissioner_id))
-    _linked_flags(s, targets, Flag.bid_id.in_(
-        select(Bid.id).where(Bid.opportunity_id == record.id)))
+    """R1 for every bid on it, and R5 for each bidding ULO and the body."""
+    for bid_id, ulo in s.execute(select(Bid.id, Bid.ulo_id)
+                                 .where(Bid.opportunity_id == record.id)).all():
+        work = targets.pair(ulo, record.commissioner_id)
+        work.bids.add(bid_id)
+        work.rules.add("R5")
 
 
 def arrangement(s, record, targets) -> None:
-    targets.pairs.add((record.ulo_id, record.commissioner_id))
-    _linked_flags(s, targets, Flag.arrangement_id == record.id)
+    targets.pair(record.ulo_id, record.commissioner_id).rules.add("R4")
 
 
 def income(s, record, targets) -> None:
@@ -84,11 +80,11 @@ def declaration(s, record, targets) -> None:
 
 def document(s, record, targets) -> None:
     """Working principles (R5) and political-member notifications (R4) of one pair."""
-    targets.pairs.add((record.ulo_id, record.commissioner_id))
+    targets.pair(record.ulo_id, record.commissioner_id).rules.update({"R4", "R5"})
     if record.arrangement_id is not None:
         arranged = s.get(Arrangement, record.arrangement_id)
         if arranged is not None:
-            targets.pairs.add((arranged.ulo_id, arranged.commissioner_id))
+            targets.pair(arranged.ulo_id, arranged.commissioner_id).rules.add("R4")
 
 
 def of_document(s, record, targets) -> None:
