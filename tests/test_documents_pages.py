@@ -229,3 +229,21 @@ def test_the_list_filters_by_agreement_and_exports_safe_csv(world, auth, client,
     assert "'=HYPERLINK" in rows[1]
     bad = client.get("/documents?agreed=maybe")
     assert bad.status_code == 422
+
+
+def test_an_arrangement_page_lists_its_notifications_and_starts_one(world, auth, client):
+    arrangement = world["arrangement"].id
+    auth.login(world["ulo_board"])
+    page = text(client.get(f"/arrangements/{arrangement}"))
+    assert "No notification about this arrangement has been written yet" in page
+    link = re.search(r'href="(/documents/new\?[^"]+)"', page)[1].replace("&amp;", "&")
+    form = text(client.get(link))
+    assert re.search(r'value="political_notification" checked', form)
+    assert re.search(rf'<option value="{arrangement}" selected>', form)
+    made = client.post("/documents/new", data={
+        "kind": "political_notification", "arrangement_id": arrangement,
+        "ulo_id": world["ulo"].id, "commissioner_id": world["council"].id,
+        "recipient_name": "Cllr Jo Bloggs"})
+    assert made.status_code == 302
+    page = text(client.get(f"/arrangements/{arrangement}"))
+    assert "Cllr Jo Bloggs" in page and "Not sent yet" in page

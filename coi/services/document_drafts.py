@@ -28,6 +28,7 @@ def canonical(markdown: str) -> str:
 
 
 def is_id(value) -> bool:
+    """A value that can be a record id (a whole number in the 32-bit range)."""
     try:
         return 1 <= int(value) <= base.MAX_ID
     except (TypeError, ValueError):

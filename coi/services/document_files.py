@@ -103,6 +103,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """The counts, as the command prints them last."""
         return (f"Created {self.documents} documents, {self.revisions} revisions and "
                 f"{self.agreements} agreements; skipped {self.revisions_skipped} revisions "
                 f"already in the register and {self.agreements_skipped} agreements.")

@@ -118,6 +118,13 @@ def parties(actor) -> tuple[list, list]:
     return out[0], out[1]
 
 
+def notifications_about(actor, arrangement_id: int) -> list[Document]:
+    """The political-member notifications the actor may see about one arrangement."""
+    stmt = DOCUMENTS.scope(actor, select(Document)).where(
+        Document.kind == NOTIFICATION, Document.arrangement_id == arrangement_id)
+    return list(db.session().execute(stmt.order_by(Document.id)).scalars())
+
+
 def current_agreements(docs) -> dict[int, dict[str, Agreement]]:
     """{document id: {side: agreement}} for the current revision of each document."""
     ids = [d.id for d in docs]
@@ -174,6 +181,8 @@ def get_revision(actor, doc_id: int, number: int) -> Revision:
 
 
 def find_revision(s, doc_id: int, number: int) -> Revision | None:
+    """Revision number of a document in session s, or None (no access check: callers have
+    loaded the document through the actor's scope)."""
     if not drafts.is_id(number):
         return None
     return s.execute(select(Revision).where(Revision.document_id == doc_id,
@@ -193,14 +202,17 @@ class Diff:
 
     @property
     def html(self):
+        """The inline diff, with visually hidden "added: " / "removed: " words."""
         return diff_html(self.old.markdown, self.new.markdown)
 
     @property
     def rows(self):
+        """Side-by-side rows, each with its change as a word."""
         return side_by_side(self.old.markdown, self.new.markdown)
 
     @property
     def unified(self) -> str:
+        """A unified diff to download and apply with patch."""
         name = f"document-{self.old.document_id}"
         return unified_diff(self.old.markdown, self.new.markdown,
                             f"{name}/revision-{self.old.number}.md",

@@ -32,6 +32,12 @@ def _actor():
     return current_user.user
 
 
+@bp.app_template_global("arrangement_notifications")
+def arrangement_notifications(arrangement_id: int) -> list:
+    """For an arrangement's page: the notifications written about it."""
+    return documents.notifications_about(_actor(), arrangement_id)
+
+
 def _query() -> ListQuery:
     args = request.args
     return ListQuery(q=args.get("q", ""), page=args.get("page", 1, type=int),
