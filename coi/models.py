@@ -116,8 +116,14 @@ class Income(SQLModel, table=True):
 
 
 class Engagement(SQLModel, table=True):
-    # The list's order among current records: a page and its count without scanning the table.
-    __table_args__ = (Index("ix_engagement_listing", "withdrawn_at", "started_on", "id"),)
+    # The lists' order, for everyone and for a ULO or a body among current records: a page and
+    # its count without scanning and sorting the table. SQLite keeps no statistics, and an index
+    # led by withdrawn_at looks selective to it ("IS NULL" is an equality), so there is none.
+    __table_args__ = (
+        Index("ix_engagement_order", "started_on", "id"),
+        Index("ix_engagement_ulo_listing", "ulo_id", "withdrawn_at", "started_on", "id"),
+        Index("ix_engagement_body_listing", "commissioner_id", "withdrawn_at", "started_on", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ulo_id: int = Field(foreign_key="organisation.id", index=True)
     commissioner_id: int = Field(foreign_key="organisation.id", index=True)
@@ -137,7 +143,11 @@ class Engagement(SQLModel, table=True):
 
 
 class Opportunity(SQLModel, table=True):
-    __table_args__ = (Index("ix_opportunity_listing", "withdrawn_at", "published_on", "id"),)
+    __table_args__ = (
+        Index("ix_opportunity_order", "published_on", "id"),
+        Index("ix_opportunity_body_listing", "commissioner_id", "withdrawn_at", "published_on",
+              "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     commissioner_id: int = Field(foreign_key="organisation.id", index=True)
     title: str = Field(max_length=200)
