@@ -75,18 +75,21 @@ def orgs(kind: str | None = None, own_only_for=None) -> list[tuple[int, str]]:
 
 
 def people(actor) -> list[tuple[int, str]]:
-    stmt = organisations.PEOPLE.scope(actor, select(Person)).where(Person.ended_on.is_(None))
-    return [(p.id, p.name) for p in db.session().execute(stmt.order_by(Person.name)).scalars()]
+    # Columns, not records: a register's thousands of people, on every list page that shows them.
+    stmt = organisations.PEOPLE.scope(actor, select(Person.id, Person.name)).where(
+        Person.ended_on.is_(None))
+    return [tuple(r) for r in db.session().execute(stmt.order_by(Person.name))]
 
 
 def ulo_people(actor) -> list[tuple[int, str]]:
     """Current people of the ULOs the account may see; named with their ULO when it sees
     several ULOs (an administrator), so that two people called the same can be told apart."""
-    stmt = organisations.PEOPLE.scope(actor, select(Person, Organisation.name)).join(
+    stmt = organisations.PEOPLE.scope(
+        actor, select(Person.id, Person.name, Organisation.name.label("org"))).join(
         Organisation, Organisation.id == Person.organisation_id).where(
         Organisation.kind == "ulo", Person.ended_on.is_(None))
     many = access.sees_all(actor)
-    return [(p.id, f"{p.name} ({org})" if many else p.name) for p, org in
+    return [(pid, f"{name} ({org})" if many else name) for pid, name, org in
             db.session().execute(stmt.order_by(Person.name, Organisation.name))]
 
 
