@@ -262,3 +262,11 @@ def test_an_income_change_leaves_other_rules_flags_untouched(world):
     after = {f.fingerprint: f.updated_at for f in flags(ulo_id=world["ulo"].id)}
     changed = {fp for fp in before if before[fp] != after[fp]}
     assert changed <= {fp for fp in before if fp.startswith("R3")}
+
+
+def test_the_flag_list_filters_by_status_and_names_a_filter_it_cannot_read(world, auth, client):
+    auth.login(world["auditor"])
+    active = client.get("/api/v1/flags?status=active&per_page=100").get_json()["items"]
+    assert active and {f["status"] for f in active} <= {"open", "under_review"}
+    refused = client.get("/api/v1/flags?status=closed")
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "status"

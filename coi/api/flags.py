@@ -17,7 +17,7 @@ from coi.api.payload import check_id
 from coi.services import flags, history
 
 params.FILTER_TYPES["flags"] = {
-    "status": Literal[tuple(vocab.FLAG_STATUSES)],
+    "status": Literal[(*vocab.FLAG_STATUSES, "active")],  # active: open or under review
     "severity": Literal[tuple(vocab.SEVERITIES)],
     "rule": Literal["R1", "R3", "R4", "R5", "R7", "R8"],
 }
