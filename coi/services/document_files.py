@@ -152,7 +152,7 @@ def read_folder(directory: Path) -> dict[int, list[File]]:
     """Every *.md file of a folder, checked, grouped by the document id in its front matter;
     Invalid naming every file that cannot be read or was tampered with."""
     if not directory.is_dir():
-        raise Invalid({"directory": f"{directory} is not a folder."})
+        raise Invalid({"directory": f"{directory} is not a folder."}, "Nothing was imported.")
     groups, errors = defaultdict(list), []
     for path in sorted(directory.glob("*.md")):
         try:
@@ -163,7 +163,8 @@ def read_folder(directory: Path) -> dict[int, list[File]]:
             continue
         groups[meta["document_id"]].append(File(path.name, meta, markdown))
     if not groups and not errors:
-        raise Invalid({"directory": f"{directory} has no .md files to import."})
+        raise Invalid({"directory": f"{directory} has no .md files to import."},
+                      "Nothing was imported.")
     for files in groups.values():
         errors += _group_errors(files)
     if errors:
