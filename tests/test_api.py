@@ -417,3 +417,22 @@ def test_a_write_adds_one_audit_event_besides_the_rules_own(shared, api, world):
     count = events()
     api("admin", "PATCH", f"/api/v1/people/{world['person'].id}", json={"name": "Sam P."})
     assert events() == count + 1
+
+
+def test_a_signed_in_session_reads_and_its_writes_need_the_csrf_token(shared, world, tokens):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": True,
+                      "DATABASE_URL": shared.app.config["DATABASE_URL"],
+                      "ARGON2_PROFILE": "fast_for_tests", "SCHEMA_FROM_MODELS": True})
+    try:
+        browser = app.test_client()
+        with browser.session_transaction() as sess:
+            sess["_user_id"] = f"{world['admin'].id}:{world['admin'].session_version}"
+        assert browser.get("/api/v1/organisations").status_code == 200
+        body = {"kind": "ulo", "name": "Session Forum"}
+        refused = assert_problem(browser.post("/api/v1/organisations", json=body), 400)
+        assert "CSRF" in refused["detail"]
+        created = app.test_client().post("/api/v1/organisations", json=body,
+                                         headers=bearer(tokens["admin"]))
+        assert created.status_code == 201
+    finally:
+        app.extensions["coi.engine"].dispose()
