@@ -41,11 +41,18 @@ def _http_problem(exc: HTTPException):
 
 
 def init_app(app) -> None:
-    from coi.api import collections, ocds, openapi, tokens  # noqa: F401  (routes register on bp)
-    from coi.api import audit  # noqa: F401
-    from coi.api import flags, settings  # noqa: F401
-    from coi.api import documents  # noqa: F401
-    from coi.api import decisions  # noqa: F401
+    # Each module adds its routes to bp (and its operations to the OpenAPI document).
+    from coi.api import (  # noqa: F401
+        audit,
+        collections,
+        decisions,
+        documents,
+        flags,
+        ocds,
+        openapi,
+        settings,
+        tokens,
+    )
     collections.register_all()
     csrf.exempt(bp)
     app.register_blueprint(bp)
