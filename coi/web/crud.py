@@ -200,8 +200,12 @@ def _form_fields(res: Resource, actor, record) -> list:
             f.widget, f.hint = "unavailable", reason
     if record is not None:
         current = forms.record_values(res.public(record), fields)
+        # A change keeps the Create schema's constraints: say which answers cannot be left
+        # empty, instead of labelling every field "(optional)" (WCAG 3.3.2).
+        needed = {f.name for f in forms.fields_of(res.spec.create_schema) if f.required}
         for f in fields:
             _keep_current(f, current.get(f.name))
+            f.shown_required = f.name in needed
     return fields
 
 

@@ -55,8 +55,8 @@ def structure_problems(page, error_state: bool = False) -> list[str]:
     if h1s != 1:
         problems.append(f"{h1s} h1 elements (want exactly one)")
     title = page.title()
-    if not title.strip():
-        problems.append("no <title>")
+    if not title.strip() or title.strip() == "Two Hats – Two Hats":
+        problems.append(f"a <title> that does not say where you are: {title!r}")
     has_summary = page.locator(".error-summary").count() > 0
     if (error_state or has_summary) and not title.startswith("Error:"):
         problems.append(f"an error state whose title does not start with 'Error:': {title!r}")
