@@ -33,29 +33,34 @@ def page_json(page, present) -> dict:
 
 
 def list_items(res: Resource):
+    """One page of the records the caller may see, filtered."""
     actor = _actor(res)
     query = params.parse(res.name, res.spec.filters, request.args)
     return jsonify(page_json(res.list(actor, query), res.public))
 
 
 def create_item(res: Resource):
+    """Create a record from the JSON body."""
     actor = _actor(res)
     record = res.create(actor, body())
     return jsonify(res.public(record)), 201
 
 
 def get_item(res: Resource, record_id: int):
+    """One record, or 404 when it is missing or out of scope."""
     actor = _actor(res)
     return jsonify(res.public(res.get(actor, check_id(record_id))))
 
 
 def update_item(res: Resource, record_id: int):
+    """Change the fields the body names; the others stay."""
     actor = _actor(res)
     check_id(record_id)
     return jsonify(res.public(res.update(actor, record_id, body())))
 
 
 def end_item(res: Resource, record_id: int):
+    """End or withdraw a record with a reason."""
     actor = _actor(res)
     check_id(record_id)
     return jsonify(res.public(res.end(actor, record_id, body())))

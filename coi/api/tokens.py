@@ -35,6 +35,7 @@ class TokenIssuedPublic(TokenPublic):
 
 
 def present(record: ApiToken, model=TokenPublic, **extra) -> dict:
+    """A token as the API shows it (never its hash)."""
     return model(id=record.id, name=record.name, created_at=record.created_at,
                  last_used_at=record.last_used_at, revoked_at=record.revoked_at,
                  active=record.revoked_at is None, **extra).model_dump(mode="json")

@@ -33,6 +33,7 @@ def table() -> dict[str, str]:
 
 
 def is_default() -> bool:
+    """True while nobody has changed the documented default table."""
     return "codes" not in settings.get(SETTING)
 
 
