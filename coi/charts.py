@@ -156,7 +156,9 @@ def _axis(scale: _Scale, y: int, today: date, top: int, bottom: int) -> list[str
     return parts
 
 
-def _links(links: list[Link], anchors: dict) -> list[str]:
+def _links(links: list[Link], anchors: dict, axis_y: int) -> list[str]:
+    """Each flag as a line from its engagement to its bid, labelled just above the point where
+    it crosses the axis (labels of several flags stack upwards)."""
     parts = []
     for n, link in enumerate(links):
         a, b = anchors.get(link.source), anchors.get(link.target)
@@ -167,10 +169,13 @@ def _links(links: list[Link], anchors: dict) -> list[str]:
                          stroke_width=SEVERITY_WIDTH.get(link.severity, 3),
                          stroke_dasharray=SEVERITY_DASH.get(link.severity),
                          class_=f"timeline__flag timeline__flag--{link.severity}"))
-        mx = a["x"] + (b["x"] - a["x"]) * 0.3 + 8
-        my = a["y"] + (b["y"] - a["y"]) * 0.3 + (n % 3) * 20
+        t = (axis_y - a["y"]) / (b["y"] - a["y"]) if b["y"] != a["y"] else 0.5
+        mx = round(a["x"] + (b["x"] - a["x"]) * t + 8, 1)
+        my = axis_y - 8 - (n % 4) * 22
         text = _clip(link.label, 30)
-        parts.append(_el("rect", x=mx - 4, y=my - 14, width=len(text) * 8.8 + 8, height=19,
+        width = len(text) * 8.8 + 8
+        mx = min(mx, WIDTH - RIGHT - width)
+        parts.append(_el("rect", x=mx - 4, y=my - 14, width=width, height=19,
                          fill="#ffffff", stroke="#0b0c0c", stroke_width=1))
         parts.append(_el("text", text, x=mx, y=my, class_="chart__flag-label"))
     return parts
@@ -213,7 +218,7 @@ def timeline(chart_id: str, title: str, desc: str, above: list[Span], below: lis
         body += parts
     height += 30
     body += _axis(scale, axis_y, today, top, height - 40)
-    body += _links(links, anchors)
+    body += _links(links, anchors, axis_y)
     body += _legend(height - 12)
     return _svg(chart_id, title, desc, height, body, "chart--timeline")
 

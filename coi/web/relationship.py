@@ -65,7 +65,10 @@ def flag_url(flag_id: int) -> str | None:
 
 
 def _flag_label(flag) -> str:
-    return f"F{flag.id} {vocab.label(vocab.SEVERITIES, flag.severity)}"
+    words = f"F{flag.id} {vocab.label(vocab.SEVERITIES, flag.severity)}"
+    if flag.status not in ("open", "under_review"):
+        words += f", {vocab.label(vocab.FLAG_STATUSES, flag.status).lower()}"
+    return words
 
 
 def timeline_svg(found: rel.Relationship, today: date):

@@ -36,7 +36,9 @@ def main_pages(live) -> list[tuple[str, str, str]]:
     ]
     for name, role, found in (("flags", "ulo_board", _route(live, "/flags")),
                               ("history", "auditor", _route(live, "/history")),
-                              ("board-pack", "ulo_board", _route(live, "board-pack"))):
+                              ("board-pack", "ulo_board", _route(live, "board-pack")),
+                              ("documents", "ulo_board", _route(live, "/documents")),
+                              ("declarations-due", "ulo_board", _route(live, "declarations/due"))):
         if found:
             pages.append((name, role, found))
     return pages
