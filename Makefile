@@ -20,3 +20,6 @@ test: $(STAMP)  ## run every test (browser tests need Chromium; PostgreSQL when 
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+bench-rules: $(STAMP)  ## the rules benchmark at national scale (SQLite; DATABASE_URL for PostgreSQL)
+	$(BIN)/python bench/rules_bench.py $(if $(DATABASE_URL),--url $(DATABASE_URL)) $(BENCH_ARGS)

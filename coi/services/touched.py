@@ -55,14 +55,17 @@ def opportunity(s, record, targets) -> None:
 
 
 def arrangement(s, record, targets) -> None:
+    """R4 for the ULO and body of the arrangement."""
     targets.pair(record.ulo_id, record.commissioner_id).rules.add("R4")
 
 
 def income(s, record, targets) -> None:
+    """R3 over the ULO's income."""
     targets.ulo_rules[record.ulo_id].add("R3")
 
 
 def board_member(s, record, targets) -> None:
+    """R7 (the board's make-up) and R8 (who must declare) for the ULO."""
     targets.ulo_rules[record.ulo_id].update({"R7", "R8"})
 
 
