@@ -137,23 +137,26 @@ def phase_incremental(args) -> dict:
         spent: list[float] = []
 
         def timed(*a):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             hook(*a)
-            spent.append(time.perf_counter() - started)
+            spent.append((time.perf_counter() - started, time.process_time() - cpu))
 
         evaluation._hooks[0] = timed
         for kind, write in _writes(args):
             started = time.perf_counter()
             write()
-            timings[kind].append((spent[-1], time.perf_counter() - started))
+            timings[kind].append((*spent[-1], time.perf_counter() - started))
     out = {}
     for kind, rows in timings.items():
-        hooks, writes = [h * 1000 for h, _ in rows], [w * 1000 for _, w in rows]
+        hooks, cpu, writes = ([r[i] * 1000 for r in rows] for i in range(3))
         out[kind] = {"n": len(rows), "hook_p50_ms": _pct(hooks, 50),
-                     "hook_p95_ms": _pct(hooks, 95), "write_p50_ms": _pct(writes, 50),
+                     "hook_p95_ms": _pct(hooks, 95), "cpu_p50_ms": _pct(cpu, 50),
+                     "cpu_p95_ms": _pct(cpu, 95), "write_p50_ms": _pct(writes, 50),
                      "write_p95_ms": _pct(writes, 95)}
-    both = [h * 1000 for rows in timings.values() for h, _ in rows]
-    out["all"] = {"hook_p50_ms": _pct(both, 50), "hook_p95_ms": _pct(both, 95)}
+    both = [r[0] * 1000 for rows in timings.values() for r in rows]
+    cpu = [r[1] * 1000 for rows in timings.values() for r in rows]
+    out["all"] = {"hook_p50_ms": _pct(both, 50), "hook_p95_ms": _pct(both, 95),
+                  "cpu_p50_ms": _pct(cpu, 50), "cpu_p95_ms": _pct(cpu, 95)}
     return out
 
 
@@ -262,10 +265,15 @@ def report(args, results: dict) -> None:
     for kind in ("bid", "engagement"):
         k = inc[kind]
         lines.append(f"Incremental, new {kind} (n={k['n']}): evaluation p50 "
-                     f"{k['hook_p50_ms']:.1f} ms, p95 {k['hook_p95_ms']:.1f} ms; whole write "
+                     f"{k['hook_p50_ms']:.1f} ms, p95 {k['hook_p95_ms']:.1f} ms (CPU p50 "
+                     f"{k['cpu_p50_ms']:.1f} ms, p95 {k['cpu_p95_ms']:.1f} ms); whole write "
                      f"p50 {k['write_p50_ms']:.1f} ms, p95 {k['write_p95_ms']:.1f} ms")
     lines.append(f"Incremental evaluation, all writes: p50 {inc['all']['hook_p50_ms']:.1f} ms, "
-                 f"p95 {inc['all']['hook_p95_ms']:.1f} ms (target p95 under 20 ms)")
+                 f"p95 {inc['all']['hook_p95_ms']:.1f} ms (target p95 under 20 ms); CPU p50 "
+                 f"{inc['all']['cpu_p50_ms']:.1f} ms, p95 {inc['all']['cpu_p95_ms']:.1f} ms")
+    loads = ", ".join(f"{phase} {results[phase]['load']:.1f}" for phase in PHASES)
+    lines.append(f"Machine: {os.cpu_count()} CPUs; load average at the end of each phase: "
+                 f"{loads}")
     n = results["naive"]
     lines.append(f"Naive all-pairs R1 at 1/100 scale ({n['engagements']} engagements x "
                  f"{n['bids']} bids, {n['findings']} findings): {n['naive_s']:.2f} s; fast "
@@ -277,7 +285,9 @@ def report(args, results: dict) -> None:
 def main(argv=None) -> None:
     args = _args(argv)
     if args.phase:
-        print(json.dumps(globals()[f"phase_{args.phase}"](args), default=str))
+        result = globals()[f"phase_{args.phase}"](args)
+        result["load"] = os.getloadavg()[0]
+        print(json.dumps(result, default=str))
         return
     if not args.url:
         args.url = f"sqlite:///{tempfile.mkdtemp(prefix='rules-bench-')}/register.db"

@@ -214,3 +214,84 @@ def test_concurrent_bids_raise_each_flag_exactly_once(app, make, auth):
     assert statuses.count(201) == len(opps)
     assert len(flags(rule="R1")) == len(opps) and len(flags(rule="R5")) == 1
     assert audit.verify(db.session()).intact
+
+
+# Incremental evaluation is complete: after any writes, a full recompute finds nothing to do.
+
+INFLUENCES = ["informed", "consulted", "co-designed", "drafted"]
+AREAS = ["advocacy", "peer_support", "payroll"]
+WRITES = st.lists(st.tuples(
+    st.sampled_from(["engagement", "opportunity", "bid", "edit_engagement", "edit_bid",
+                     "withdraw_bid", "edit_opportunity"]),
+    st.integers(0, 10_000)), min_size=3, max_size=9)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=WRITES)
+def test_after_any_writes_a_full_recompute_changes_nothing(make, writes):
+    org, council = make.org("ulo"), make.org("commissioner")
+    partner = make.org("commissioner")
+    make.partnership(council, partner)
+    made = {"engagement": [], "opportunity": [], "bid": []}
+    for kind, seed in writes:
+        _random_write(make, kind, random.Random(seed), org, (council, partner), made)
+    counts = recompute.run()
+    assert counts["opened"] == counts["updated"] == 0
+    assert counts["reopened"] == counts["superseded"] == 0
+
+
+def _random_write(make, kind, rnd, org, bodies, made):
+    from coi.services import engagements, opportunities
+    day = f"202{rnd.randint(3, 5)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}"
+    if kind == "engagement" or (kind.startswith("edit_eng") and not made["engagement"]):
+        made["engagement"].append(make.engagement(
+            org, rnd.choice(bodies), influence=rnd.choice(INFLUENCES),
+            service_areas=[rnd.choice(AREAS)], started_on="2022-06-01", ended_on=day))
+    elif kind == "edit_engagement":
+        base.update_record(engagements.ENGAGEMENTS, None, rnd.choice(made["engagement"]).id,
+                           {"influence": rnd.choice(INFLUENCES), "ended_on": day})
+    elif kind == "opportunity" or not made["opportunity"]:
+        made["opportunity"].append(make.opportunity(
+            rnd.choice(bodies), service_areas=[rnd.choice(AREAS)], published_on=day,
+            closes_on="2026-12-31"))
+    elif kind == "edit_opportunity":
+        base.update_record(opportunities.OPPORTUNITIES, None,
+                           rnd.choice(made["opportunity"]).id,
+                           {"service_areas": [rnd.choice(AREAS)], "route": "single_source"})
+    elif kind == "bid" or not made["bid"]:
+        taken = {b.opportunity_id for b in made["bid"]}
+        free = [o for o in made["opportunity"] if o.id not in taken]
+        if free:
+            made["bid"].append(make.bid(org, rnd.choice(free), submitted_on="2026-01-05"))
+    elif kind == "edit_bid":
+        base.update_record(opportunities.BIDS, None, rnd.choice(made["bid"]).id,
+                           {"submitted_on": day})
+    else:
+        bid = rnd.choice(made["bid"])
+        if bid.status != "withdrawn":
+            base.end_record(opportunities.BIDS, None, bid.id, {"reason": "Withdrawn"})
+
+
+# Monotonicity through the services: more influence, more recency never lowers a score.
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.integers(0, 3), more=st.integers(0, 3), ended=st.integers(0, 600),
+       later=st.integers(0, 120))
+def test_more_influence_or_a_later_end_never_lowers_the_flag(make, first, more, ended, later):
+    from datetime import date, timedelta
+
+    from coi.services import engagements
+    org, council = make.org("ulo"), make.org("commissioner")
+    end = date(2025, 6, 1) - timedelta(days=ended)
+    engagement = make.engagement(org, council, influence=INFLUENCES[first],
+                                 started_on="2023-01-01", ended_on=str(end))
+    bid = make.bid(org, make.opportunity(council, published_on="2025-06-01"))
+    [before] = flags(rule="R1", bid_id=bid.id)
+    score = before.score
+    base.update_record(engagements.ENGAGEMENTS, None, engagement.id, {
+        "influence": INFLUENCES[min(3, first + more)],
+        "ended_on": str(min(end + timedelta(days=later), date(2025, 6, 1)))})
+    [after] = flags(rule="R1", bid_id=bid.id)
+    assert after.score >= score and after.status == "open"
