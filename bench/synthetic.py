@@ -151,7 +151,7 @@ class Register:
                 "reference": f"REF-{i}", "service_areas": self.rnd.sample(
                     AREAS, self.rnd.choice((1, 1, 2))),
                 "localities": [f"Area {body % 97}"], "route": self.rnd.choice(ROUTES),
-                "value_pence": int(self.rnd.lognormvariate(11.5, 1.3)) * 100,
+                "value_pence": min(int(self.rnd.lognormvariate(11.5, 1.3)), 9_000_000) * 100,
                 "published_on": published, "closes_on": published + timedelta(days=30),
                 "withdrawn_at": (datetime(2026, 1, 1, tzinfo=UTC) if self.rnd.random() < 0.02
                                  else None)})
