@@ -226,6 +226,21 @@ def test_the_board_pack_lists_open_flags_and_recent_decisions(board, client, aut
     assert bad.status_code == 422 and "real date" in bad.get_data(as_text=True)
 
 
+def test_the_board_pack_csv_is_safe_to_open_in_a_spreadsheet(board, client, auth):
+    import csv
+    import io
+    minute(board, rationale="=HYPERLINK(\"http://evil.example\")",
+           mitigations=["ethical_wall", "declare_to_commissioner"])
+    auth.login(board["user"])
+    response = client.get("/flags/board-pack?format=csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    decided = next(r for r in rows if r["section"] == "decision")
+    assert decided["rationale"].startswith("'=HYPERLINK")
+    assert decided["mitigations"] == "ethical_wall; declare_to_commissioner"
+
+
 def test_starting_a_review_and_returning_the_flag(board, client, auth):
     auth.login(db.session().get(User, board["ulo_staff"].id))
     client.post(f"/flags/{board['flag'].id}/review")

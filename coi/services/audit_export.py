@@ -5,15 +5,13 @@ An export is a consistent snapshot: the head is read first and every event up to
 oldest first, so the file verifies from the first event to the head it names.
 """
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coi import audit, db
+from coi import audit, csvout, db
 from coi.models import AuditEvent, utcnow
 from coi.schemas import iso
 from coi.services.history import event_public, require_reader
@@ -24,7 +22,7 @@ CSV_COLUMNS = ("seq", "at", "actor", "action", "entity", "entity_id", "before", 
                "prev_hash", "hash")
 # Cells starting with these run as formulas in a spreadsheet; a leading ' marks the escape
 # (and is itself escaped), so tools/verify_audit.py can undo it exactly.
-RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
+RISKY = (*csvout.FORMULA_STARTS, "'")
 HASHING = ("hash = SHA-256(prev_hash + canonical JSON of {seq, at, actor, action, entity, "
            "entity_id, before, after}); canonical = sorted keys, separators ',' and ':', "
            "non-ASCII escaped; the first prev_hash is 64 zeros")
@@ -90,17 +88,8 @@ def csv_row(event: dict) -> list[str]:
 
 
 def _csv(s: Session, seq: int) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    out.write("\ufeff")
-    writer.writerow(CSV_COLUMNS)
-    for n, event in enumerate(_events(s, seq), start=1):
-        writer.writerow(csv_row(event))
-        if n % 500 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    rows = (csv_row(event) for event in _events(s, seq))
+    return csvout.chunks(CSV_COLUMNS, rows, safe=str)  # csv_row made each cell safe
 
 
 def write(actor, stream, fmt: str) -> tuple[int, str]:

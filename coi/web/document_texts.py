@@ -2,7 +2,7 @@
 someone else saved first, one revision, its download with front matter, and comparing two
 revisions. Registered on the documents blueprint by coi.web.documents."""
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from coi.documents import diff_html, normalise, render, unfilled_placeholders
@@ -12,6 +12,7 @@ from coi.services import agreements, document_files, documents
 from coi.services.documents import StaleRevision
 from coi.web import forms
 from coi.web.crud import CSRF_MESSAGE
+from coi.web.downloads import attachment
 
 
 def _actor():
@@ -93,8 +94,7 @@ def revision(record_id: int, number: int):
 def download(record_id: int, number: int):
     """One revision as a Markdown file with front matter (as flask export-documents writes)."""
     name, text = document_files.revision_file(_actor(), record_id, number)
-    return Response(text.encode("utf-8"), mimetype="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(text.encode("utf-8"), name, "text/markdown; charset=utf-8")
 
 
 def _chosen(name: str, default: int, numbers: list[int], errors: dict) -> int:
@@ -119,8 +119,7 @@ def compare(record_id: int):
     found = documents.diff(actor, doc.id, old, new)
     if request.args.get("format") == "diff" and not errors:
         name = f"document-{doc.id:04d}-rev-{old:03d}-to-{new:03d}.diff"
-        return Response(found.unified.encode("utf-8"), mimetype="text/x-diff; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return attachment(found.unified.encode("utf-8"), name, "text/x-diff; charset=utf-8")
     return render_template("documents/compare.html", doc=doc, numbers=numbers, old=old, new=new,
                            diff=found, errors=errors), (422 if errors else 200)
 

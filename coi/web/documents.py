@@ -2,8 +2,7 @@
 (agreement status, current text, revision history), its details and agreeing a revision.
 The text pages (editing, a revision, download, compare) are in coi.web.document_texts."""
 
-import csv
-import io
+from functools import partial
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -17,6 +16,7 @@ from coi.services import document_drafts as drafts
 from coi.services.base import ListQuery, Page
 from coi.web import document_texts, forms
 from coi.web.crud import CSRF_MESSAGE
+from coi.web.downloads import csv_attachment, every_page
 from coi.web.filters import org_name
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -25,7 +25,6 @@ FILTERS = {"kind": "Kind", "ulo_id": "ULO", "commissioner_id": "Commissioning bo
 NEW_FIELDS = ("kind", "title", "ulo_id", "commissioner_id", "arrangement_id", "recipient_name",
               "recipient_role")
 FOR_NOTIFICATIONS = "Only for a political-member notification"
-CSV_LIMIT = 100_000
 
 
 def _actor():
@@ -71,33 +70,22 @@ def index():
         (422 if errors else 200)
 
 
-def _safe(value) -> str:
-    """A spreadsheet-safe cell: a leading = + - @ or tab would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+CSV_HEADER = ("id", "kind", "title", "ulo", "commissioning_body", "current_revision", "agreed",
+              "status", "sent_on", "acknowledged_on")
 
 
 def _csv(actor, query: ListQuery) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["id", "kind", "title", "ulo", "commissioning_body", "current_revision",
-                     "agreed", "status", "sent_on", "acknowledged_on"])
-    query.page, query.per_page = 1, 500
-    while (query.page - 1) * query.per_page < CSV_LIMIT:
-        page = documents.list_documents(actor, query)
+    return csv_attachment("documents.csv", CSV_HEADER, _csv_rows(actor, query))
+
+
+def _csv_rows(actor, query: ListQuery):
+    for page in every_page(partial(documents.list_documents, actor), query):
         statuses = _statuses(page.items)
         for d in page.items:
             status = statuses[d.id]
-            writer.writerow([_safe(v) for v in (
-                d.id, d.kind, d.title, org_name(d.ulo_id), org_name(d.commissioner_id),
-                d.current_revision, "yes" if status.agreed else "no", status.text,
-                d.sent_on, d.acknowledged_on)])
-        if query.page >= page.pages:
-            break
-        query.page += 1
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="documents.csv"'})
+            yield (d.id, d.kind, d.title, org_name(d.ulo_id), org_name(d.commissioner_id),
+                   d.current_revision, "yes" if status.agreed else "no", status.text,
+                   d.sent_on, d.acknowledged_on)
 
 
 def _new_fields(actor) -> list:

@@ -1,8 +1,6 @@
 """The flag queue, the review page, the board's decision (form, then check your answers), the
 declaration letter and the printable board pack."""
 
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import (
@@ -26,7 +24,8 @@ from coi.schemas import DecisionCreate
 from coi.services import decisions, flags
 from coi.services.base import ListQuery
 from coi.web import forms
-from coi.web.crud import CSRF_MESSAGE, _cell
+from coi.web.crud import CSRF_MESSAGE
+from coi.web.downloads import attachment, csv_attachment
 
 bp = Blueprint("flags", __name__, url_prefix="/flags")
 bp.before_request(login_required(lambda: None))
@@ -189,9 +188,8 @@ def letter(flag_id: int, decision_id: int):
     if not decision.letter_markdown:
         return render_template("error.html", status=404, heading="No letter",
                                detail="This decision did not ask for a declaration letter."), 404
-    return Response(decision.letter_markdown, mimetype="text/markdown", headers={
-        "Content-Disposition":
-            f'attachment; filename="declaration-flag-{flag_id}-decision-{decision_id}.md"'})
+    return attachment(decision.letter_markdown,
+                      f"declaration-flag-{flag_id}-decision-{decision_id}.md", "text/markdown")
 
 
 def _since() -> tuple[date, str | None]:
@@ -218,18 +216,14 @@ def board_pack():
         (422 if error else 200)
 
 
+PACK_HEADER = ("section", "flag", "rule", "severity", "score", "status", "reasons", "decided_on",
+               "outcome", "mitigations", "rationale")
+
+
 def _pack_csv(pack) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["section", "flag", "rule", "severity", "score", "status", "reasons",
-                     "decided_on", "outcome", "mitigations", "rationale"])
-    for f in pack.open_flags:
-        writer.writerow([_cell(v) for v in ("open flag", f.id, f.rule, f.severity, f.score,
-                                            f.status, f.reasons, "", "", "", "")])
-    for d, f in pack.decisions:
-        writer.writerow([_cell(v) for v in ("decision", f.id, f.rule, f.severity, f.score,
-                                            f.status, f.reasons, d.decided_on.isoformat(),
-                                            d.outcome, d.mitigations, d.rationale)])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="board-pack-{pack.since}.csv"'})
+    rows = [("open flag", f.id, f.rule, f.severity, f.score, f.status, f.reasons, "", "", "",
+             "") for f in pack.open_flags]
+    rows += [("decision", f.id, f.rule, f.severity, f.score, f.status, f.reasons,
+              d.decided_on.isoformat(), d.outcome, d.mitigations, d.rationale)
+             for d, f in pack.decisions]
+    return csv_attachment(f"board-pack-{pack.since}.csv", PACK_HEADER, rows)

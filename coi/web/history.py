@@ -16,6 +16,7 @@ from coi.services import audit_export, history
 from coi.services.base import title_of, validate
 from coi.services.declarations import GIFT_DECISIONS
 from coi.web import forms
+from coi.web.downloads import attachment
 from coi.web.filters import prime
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -161,8 +162,7 @@ def record(entity: str, entity_id: int):
 def _download(fmt: str, mimetype: str) -> Response:
     seq, _, chunks = audit_export.export(_actor(), fmt)
     name = f"two-hats-audit-{date.today().isoformat()}-to-{seq}.{fmt}"
-    return Response(chunks, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(chunks, name, mimetype)
 
 
 @bp.route("/export.json")
