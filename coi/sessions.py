@@ -29,6 +29,10 @@ PENDING_SECONDS = 300
 # What a session that must set up two-factor sign-in may still reach.
 ENROL_ALLOWED = {"twofactor.setup", "account.logout", "sessions.status", "sessions.extend",
                  "pages.accessibility", "account.confirm", "static"}
+# Where an ended session simply gives way to a new sign-in.
+SIGNING_IN = {"account.login", "account.logout", "account.setup", "twofactor.verify"}
+ENDED_ELSEWHERE = ("You were signed out, from another device or by an administrator. Sign "
+                   "in again to carry on.")
 SECRET_FORM_FIELDS = ("csrf_token", "password", "new_password", "new_password_again", "code")
 
 
@@ -113,11 +117,13 @@ def enforce():
     g.pop("_login_user", None)
     if request.endpoint == "static" or "_user_id" not in session:
         return None
-    if not current_user.is_authenticated:  # ended elsewhere: a copied or old cookie
-        session.clear()
-        return None
-    reason = _expired_reason()
+    ended = not current_user.is_authenticated  # signed out elsewhere, or a copied cookie
+    reason = ENDED_ELSEWHERE if ended else _expired_reason()
     if reason:
+        if request.endpoint in SIGNING_IN or (ended and request.method != "POST"):
+            logout_user()
+            session.clear()
+            return None
         return _expired(reason)
     if request.endpoint != "sessions.status":
         session["seen_at"] = now()

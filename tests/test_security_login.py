@@ -159,3 +159,50 @@ def test_secrets_of_an_account_are_never_sent(app, world, client, auth):
     page = client.get(f"/users/{world['ulo_staff'].id}").get_data(as_text=True)
     for secret in ("password_hash", "totp_secret", "recovery_codes", "$argon2"):
         assert secret not in str(shown) and secret not in str(listed) and secret not in page
+
+
+def test_the_whole_password_counts_and_long_ones_are_welcome(world, client, auth, app):
+    long = ("the river runs past the old mill and under nine stone bridges to the sea " * 2)[:120]
+    auth.login(world["admin"])
+    created = client.post("/users/new", data={
+        "email": "long.phrase@example.org", "name": "Long Phrase", "role": "auditor",
+        "password": long})
+    assert created.status_code == 302
+    fresh = app.test_client()
+    assert auth.login_form("long.phrase@example.org", long[:-1] + "X", client=fresh) \
+        .status_code == 422
+    assert auth.login_form("long.phrase@example.org", long.upper(), client=fresh) \
+        .status_code == 422
+    assert auth.login_form("long.phrase@example.org", long, client=fresh).status_code == 302
+
+
+def test_signing_in_needs_the_forms_csrf_token(db_url, world):
+    strict = create_app({"TESTING": True, "SECRET_KEY": "csrf", "DATABASE_URL": db_url,
+                         "ARGON2_PROFILE": "fast_for_tests", "WTF_CSRF_ENABLED": True})
+    try:
+        client = strict.test_client()
+        forged = client.post("/login", data={"email": world["ulo_staff"].email,
+                                             "password": PASSWORD})
+        assert forged.status_code == 400
+        assert "was not sent" in forged.get_data(as_text=True)
+        with client.session_transaction() as sess:
+            assert "_user_id" not in sess
+    finally:
+        strict.extensions["coi.engine"].dispose()
+
+
+@pytest.mark.parametrize("hops, counted", [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_forwarded_addresses_are_trusted_only_behind_a_configured_proxy(db_url, world, hops,
+                                                                       counted):
+    proxied = create_app({"TESTING": True, "SECRET_KEY": "proxy", "DATABASE_URL": db_url,
+                          "ARGON2_PROFILE": "fast_for_tests", "WTF_CSRF_ENABLED": False,
+                          "PROXY_HOPS": hops})
+    try:
+        client = proxied.test_client()
+        response = client.post("/login", data={"email": "x@example.org", "password": "nope"},
+                               headers={"X-Forwarded-For": "203.0.113.9",
+                                        "X-Forwarded-Proto": "https"})
+        assert ("Strict-Transport-Security" in response.headers) == bool(hops)
+        assert _events(proxied, "login.failure")[-1].after == {"address": counted}
+    finally:
+        proxied.extensions["coi.engine"].dispose()

@@ -28,7 +28,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     from zxcvbn import zxcvbn
     words = [w for w in re.split(r"[\W_]+", f"{email} {name}".lower()) if len(w) > 2]
     inputs = [email, name, name.replace(" ", ""), *CONTEXT_WORDS, *words]
-    verdict = zxcvbn(password[:100], user_inputs=inputs)
+    verdict = zxcvbn(password[:72], user_inputs=inputs)  # zxcvbn refuses longer ones
     if verdict["score"] < 3:
         hint = verdict["feedback"].get("warning") or "It is too easy to guess"
         return (f"Choose a password that is harder to guess: {hint.rstrip('.')}. "
