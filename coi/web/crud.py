@@ -79,7 +79,17 @@ def list_view(res: Resource):
     filters = [(f, f.choices(actor)) for f in res.filters]
     return render_template("crud/list.html", res=res, page=page, rows=rows, query=query,
                            filters=filters, endpoint=partial(endpoint, res),
-                           labels=_labels(res, actor), can_create=res.can_create(actor))
+                           labels=_list_labels(res, actor, filters),
+                           can_create=res.can_create(actor))
+
+
+def _list_labels(res: Resource, actor, filters: list) -> dict:
+    """Words for the list's coded columns, from the filters' choices the page shows anyway:
+    the form's choices (every person of the register) only when a coded column has no filter."""
+    labels = {f.name: {str(v): lbl for v, lbl in choices} for f, choices in filters}
+    if any(c.fmt == "code" and c.key not in labels for c in res.columns):
+        return {**_labels(res, actor), **labels}
+    return labels
 
 
 def ended_state(res: Resource, record) -> str:
