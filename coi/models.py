@@ -187,7 +187,12 @@ class Arrangement(SQLModel, table=True):
 
 
 class Flag(SQLModel, table=True):
-    __table_args__ = (Index("ix_flag_ulo_status", "ulo_id", "status"),)
+    # The dashboard's counts, its most severe few and its month-by-month picture.
+    __table_args__ = (Index("ix_flag_ulo_status", "ulo_id", "status"),
+                      Index("ix_flag_status_severity", "status", "severity"),
+                      Index("ix_flag_severity_score", "severity", "score"),
+                      Index("ix_flag_severity_opened", "severity", "opened_at", "status",
+                            "updated_at"))
     id: int | None = Field(default=None, primary_key=True)
     rule: str = Field(max_length=4, index=True)
     rule_version: int = 1
