@@ -128,6 +128,8 @@ def test_declaring_to_the_commissioner_writes_a_letter(board, client, auth):
     got = client.get(f"/flags/{board['flag'].id}/decisions/{decision.id}/letter")
     assert got.status_code == 200 and got.mimetype == "text/markdown"
     assert board["opportunity"].title in got.get_data(as_text=True)
+    beyond = f"/flags/{board['flag'].id}/decisions/99999999999999999999/letter"
+    assert client.get(beyond).status_code == 404
 
 
 def test_notifying_the_political_member_starts_a_draft_notification(board):

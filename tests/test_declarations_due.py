@@ -120,7 +120,8 @@ def test_an_auditor_filters_the_list_by_ulo(world, client, auth):
     page = client.get(f"/declarations/due?ulo_id={world['other_ulo'].id}").get_data(
         as_text=True)
     assert "Sam Patel" not in page and "must declare" in page
-    assert client.get("/declarations/due?ulo_id=nonsense").status_code == 200
+    for nonsense in ("nonsense", "%C2%B2", "99999999999999999999"):  # ² is a digit to isdigit()
+        assert client.get(f"/declarations/due?ulo_id={nonsense}").status_code == 200
 
 
 def test_the_deadline_and_the_interval_follow_the_administrators_thresholds(world, client,

@@ -109,7 +109,8 @@ def test_the_diff_gives_a_unified_diff_and_word_segments(doc, client):
     assert (default["from_revision"], default["to_revision"]) == (2, 3)
 
 
-@pytest.mark.parametrize("query, status", [("from=x", 422), ("since=1", 422), ("to=9", 404)])
+@pytest.mark.parametrize("query, status", [("from=x", 422), ("since=1", 422), ("to=9", 404),
+                                           ("from=%C2%B2", 422), ("to=99999999999", 422)])
 def test_a_diff_of_revisions_that_cannot_exist_is_refused(doc, client, query, status):
     assert client.get(f"/api/v1/documents/{doc['id']}/diff?{query}").status_code == status
 

@@ -177,8 +177,9 @@ def test_compare_shows_changes_in_words_and_a_labelled_side_by_side(world, auth,
     download = client.get(f"/documents/{doc}/compare?from=2&to=3&format=diff")
     assert download.headers["Content-Disposition"].endswith('-rev-002-to-003.diff"')
     assert "+Both sides publish what they learn." in text(download)
-    bad = client.get(f"/documents/{doc}/compare?from=9")
-    assert bad.status_code == 422 and "Choose a revision from the list" in text(bad)
+    for nonsense in ("9", "%C2%B2"):  # ² is a digit to isdigit() but not to int()
+        bad = client.get(f"/documents/{doc}/compare?from={nonsense}")
+        assert bad.status_code == 422 and "Choose a revision from the list" in text(bad)
 
 
 def test_a_revision_downloads_as_markdown_with_front_matter(world, auth, client, doc):

@@ -79,6 +79,7 @@ def test_the_record_on_a_chosen_date(world, client, auth):
 def test_a_record_with_no_history_is_not_found(world, client, auth):
     auth.login(world["auditor"])
     assert client.get("/history/declaration/4242").status_code == 404
+    assert client.get("/history/declaration/99999999999999999999").status_code == 404
 
 
 def test_the_index_shows_the_head_to_minute_and_the_check_says_intact(world, client, auth):

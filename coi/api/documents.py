@@ -9,6 +9,7 @@ from coi import schemas
 from coi.api import body, bp, openapi, params
 from coi.api.payload import check_id
 from coi.errors import Invalid
+from coi.ids import as_id
 from coi.services import agreements, documents
 
 FILTERS = ("kind", "ulo_id", "commissioner_id", "agreed")
@@ -123,8 +124,8 @@ def _revision_numbers(doc) -> tuple[int, int]:
         raw = request.args.get(name, "")
         if raw == "":
             chosen[name] = default
-        elif raw.isdigit() and 1 <= int(raw) <= 2**31 - 1:
-            chosen[name] = int(raw)
+        elif raw.isdecimal() and as_id(raw):
+            chosen[name] = as_id(raw)
         else:
             errors.append({"field": name, "message": f"{name} must be a revision number"})
     if errors:
@@ -149,8 +150,7 @@ def documents_diff(record_id: int):
 TAG = ["Documents"]
 DOC = "/api/v1/documents/{record_id}"
 REV = DOC + "/revisions/{number}"
-NUMBER = {"name": "number", "in": "path", "required": True, "description": "Revision number",
-          "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+NUMBER = openapi.path_id("number", "Revision number")
 REVISION_BODY = {"required": True, "content": {"application/json": {
     "schema": openapi.ref(schemas.RevisionCreate),
     "example": {"markdown": "# Working principles\n\n...", "note": "Filled in the leads",

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from coi import schemas
 from coi.api import bp, params
 from coi.api.collections import ADMIN_ONLY
+from coi.ids import MAX_ID
 from coi.resources import RESOURCES
 
 # Other API modules add their own operations here: (path, method, operation dict, models).
@@ -76,8 +77,14 @@ def ok(model, code: int = 200, many: bool = False) -> dict:
         "schema": schema}}}}
 
 
-ID = {"name": "record_id", "in": "path", "required": True,
-      "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+def path_id(name: str, description: str | None = None) -> dict:
+    """A record id in the path, as the routes' <int:...> and check_id() take it."""
+    out = {"name": name, "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    return out | ({"description": description} if description else {})
+
+
+ID = path_id("record_id")
 
 
 def _operation(op_id: str, summary: str, tag: list, responses: dict, **more) -> dict:

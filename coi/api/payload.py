@@ -7,8 +7,8 @@ from decimal import Decimal
 from flask import request
 
 from coi.errors import DomainError, Invalid, NotFound
+from coi.ids import MAX_ID
 
-MAX_ID = 2**31 - 1
 MAX_DEPTH = 32
 
 

@@ -75,8 +75,7 @@ def tokens_revoke(token_id: int):
     return "", 204
 
 
-TOKEN_ID = {"name": "token_id", "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+TOKEN_ID = openapi.path_id("token_id")
 TAG = ["API tokens"]
 
 openapi.EXTRA.extend([

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from coi import access, audit, db, workflow
 from coi.errors import Forbidden, Invalid, NotFound
+from coi.ids import is_id
 from coi.models import Bid, BoardMember, Decision, Declaration, Engagement, Flag, Person
 from coi.rules import ReviewContext, conflicted_reviewers
 from coi.schemas import DecisionCreate, DecisionPublic
@@ -204,8 +205,9 @@ def decisions_for(actor, flag_id: int) -> list[Decision]:
 
 
 def get_decision(actor, flag_id: int, decision_id: int) -> Decision:
+    """One decision on a flag the account may see, else NotFound."""
     flags.get_flag(actor, flag_id)
-    decision = db.session().get(Decision, decision_id)
+    decision = db.session().get(Decision, decision_id) if is_id(decision_id) else None
     if decision is None or decision.flag_id != flag_id:
         raise NotFound(f"No decision {decision_id} on this flag.")
     return decision

@@ -14,6 +14,7 @@ from sqlalchemy import false, select
 
 from coi import access
 from coi.errors import Invalid
+from coi.ids import as_id
 from coi.models import Declaration, Opportunity, Organisation, Person
 from coi.schemas import (
     DeclarationCreate,
@@ -41,8 +42,8 @@ def _title(name: str) -> str:
 def _id_filter(column):
     """A list filter on an id column; anything that is not a number matches nothing."""
     def apply(stmt, value):
-        text = str(value).strip()
-        return stmt.where(column == int(text)) if text.isdigit() else stmt.where(false())
+        number = as_id(str(value).strip())
+        return stmt.where(column == number) if number else stmt.where(false())
     return apply
 
 

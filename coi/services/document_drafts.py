@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from coi import access, db, vocab
 from coi.documents import fill_template, normalise
+from coi.ids import is_id
 from coi.models import Arrangement, Organisation
 from coi.schemas import DocumentCreate
 from coi.services import base, scoping, ulo
@@ -25,14 +26,6 @@ def canonical(markdown: str) -> str:
     agree again; indentation and everything between is kept exactly."""
     text = re.sub(r"\A(?:[ \t]*\n)+", "", normalise(markdown)).rstrip()
     return text + "\n" if text else ""
-
-
-def is_id(value) -> bool:
-    """A value that can be a record id (a whole number in the 32-bit range)."""
-    try:
-        return 1 <= int(value) <= base.MAX_ID
-    except (TypeError, ValueError):
-        return False
 
 
 def organisations(actor, kind: str) -> list[Organisation]:

@@ -22,6 +22,7 @@ from coi.documents import (
     word_diff,
 )
 from coi.errors import Conflict, Invalid, NotFound
+from coi.ids import is_id
 from coi.models import Agreement, Document, Organisation, Revision
 from coi.schemas import (
     DocumentCreate,
@@ -183,7 +184,7 @@ def get_revision(actor, doc_id: int, number: int) -> Revision:
 def find_revision(s, doc_id: int, number: int) -> Revision | None:
     """Revision number of a document in session s, or None (no access check: callers have
     loaded the document through the actor's scope)."""
-    if not drafts.is_id(number):
+    if not is_id(number):
         return None
     return s.execute(select(Revision).where(Revision.document_id == doc_id,
                                             Revision.number == number)).scalar_one_or_none()

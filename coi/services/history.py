@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from coi import access, audit, db
 from coi.errors import Invalid, NotFound
+from coi.ids import is_id
 from coi.models import AuditEvent, Declaration
 from coi.schemas import Id, In
 from coi.services import base
@@ -103,7 +104,7 @@ def record_events(actor, entity: str, entity_id: int) -> list[AuditEvent]:
     require_reader(actor)
     rows = db.session().execute(select(AuditEvent).where(
         AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
-        .order_by(AuditEvent.seq)).scalars().all()
+        .order_by(AuditEvent.seq)).scalars().all() if is_id(entity_id) else []
     if not rows:
         raise NotFound(f"There is no history of a {entity.replace('_', ' ')} {entity_id}.")
     return list(rows)

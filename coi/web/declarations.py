@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from coi import access
 from coi.errors import Invalid
+from coi.ids import as_id
 from coi.services import declarations, declarations_due
 from coi.web import forms
 from coi.web.crud import CSRF_MESSAGE
@@ -22,8 +23,7 @@ def due():
     """Who must declare (R8): board members with no recent declaration, and late ones."""
     actor = current_user.user
     ulos = declarations_due.ulos_in_scope(actor)
-    wanted = request.args.get("ulo_id", "")
-    ulo_id = int(wanted) if wanted.isdigit() else None
+    ulo_id = as_id(request.args.get("ulo_id", ""))
     result = declarations_due.declarations_due(actor, ulo_id)
     from coi.models import Person
     prime(Person, [m.person_id for m in result.missing] + [x.person_id for x in result.late])

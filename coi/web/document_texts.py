@@ -101,7 +101,7 @@ def _chosen(name: str, default: int, numbers: list[int], errors: dict) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if raw.isdigit() and int(raw) in numbers:
+    if raw.isdecimal() and int(raw) in numbers:
         return int(raw)
     errors[name] = "Choose a revision from the list"
     return default
