@@ -84,6 +84,25 @@ def test_a_conflicted_member_present_is_recorded_as_withdrawn(board, make):
     assert decision.quorate
 
 
+def test_a_gift_keeps_a_member_from_deciding_for_the_administrators_gift_memory(board):
+    from datetime import timedelta
+
+    from coi.services import declarations, thresholds
+    received = (date.today() - timedelta(days=100)).isoformat()
+    declarations.record_declaration(None, {
+        "person_id": board["jo"], "category": "gift_hospitality", "arose_on": received,
+        "declared_on": received, "description": "Dinner", "value": "30.00",
+        "organisation_id": board["council"].id, "gift_decision": "accepted"})
+
+    def jo_conflicts():
+        seats = decisions.board(db.session(), board["flag"])
+        return next(seat.conflicts for seat in seats if seat.person_id == board["jo"])
+
+    assert any("gift or hospitality from the commissioning body" in r for r in jo_conflicts())
+    thresholds.put_thresholds(None, {"r6_gift_months": 2})  # the gift is 3 months old
+    assert jo_conflicts() == []
+
+
 def test_a_meeting_without_a_quorum_is_refused_and_saves_nothing(board):
     with pytest.raises(Invalid) as refused:
         minute(board, present_ids=[board["me"]])

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from coi import vocab
 from coi.documents import fill, template_path
-from coi.models import Arrangement, Bid, Decision, Engagement, Flag, Opportunity, Organisation
+from coi.models import Arrangement, Bid, Decision, Flag, Organisation
 from coi.services import base, opportunities
 
 
@@ -25,6 +25,7 @@ def apply(s, actor, flag: Flag, decision: Decision) -> None:
 
 
 def withdraw_bid(s, actor, flag: Flag, decision: Decision) -> None:
+    """Withdraw the flag's bid (if it has one still in play), saying which decision did."""
     bid = s.get(Bid, flag.bid_id) if flag.bid_id else None
     if bid is not None and bid.status != "withdrawn":
         base.end_record(opportunities.BIDS, actor, bid.id,
@@ -34,9 +35,9 @@ def withdraw_bid(s, actor, flag: Flag, decision: Decision) -> None:
 
 def declaration_letter(s, flag: Flag, decision: Decision) -> str:
     """The letter to the commissioning body declaring the prior involvement, in Markdown."""
-    bid = s.get(Bid, flag.bid_id) if flag.bid_id else None
-    opportunity = s.get(Opportunity, bid.opportunity_id) if bid else None
-    engagement = s.get(Engagement, flag.engagement_id) if flag.engagement_id else None
+    from coi.services.decisions import linked
+    found = linked(flag, s)
+    opportunity, engagement = found.opportunity, found.engagement
     names = dict(s.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_([flag.ulo_id, flag.commissioner_id or 0]))).all())
     values = {

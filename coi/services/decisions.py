@@ -13,11 +13,20 @@ from sqlalchemy import select
 from coi import access, audit, db, workflow
 from coi.errors import Forbidden, Invalid, NotFound
 from coi.ids import is_id
-from coi.models import Bid, BoardMember, Decision, Declaration, Engagement, Flag, Person
+from coi.models import (
+    Bid,
+    BoardMember,
+    Decision,
+    Declaration,
+    Engagement,
+    Flag,
+    Opportunity,
+    Person,
+)
 from coi.rules import ReviewContext, conflicted_reviewers
 from coi.schemas import DecisionCreate, DecisionPublic
-from coi.services import base, flags, settings
-from coi.services.declarations_due import _fact as declaration_fact
+from coi.services import base, flags, settings, thresholds
+from coi.services.declarations_due import declaration_fact
 
 DEFAULT_QUORUM = 2
 
@@ -62,9 +71,35 @@ def board(s, flag: Flag, today: date | None = None) -> list[BoardSeat]:
     return list(seats.values())
 
 
-def review_context(s, flag: Flag) -> ReviewContext:
+def seats(actor, flag: Flag) -> list[BoardSeat]:
+    """The board for the flag's page: each member with their R6 conflicts; none for a
+    commissioner, who is not told who on the ULO's board is conflicted."""
+    return [] if access.is_commissioner(actor) else board(db.session(), flag)
+
+
+@dataclass
+class Linked:
+    """The records a flag is about (any may be None)."""
+
+    engagement: Engagement | None
+    bid: Bid | None
+    opportunity: Opportunity | None
+
+
+def linked(flag: Flag, s=None) -> Linked:
+    """The engagement, bid and opportunity of a flag the caller has loaded in scope (read
+    through s inside a write)."""
+    s = db.session() if s is None else s
     engagement = s.get(Engagement, flag.engagement_id) if flag.engagement_id else None
     bid = s.get(Bid, flag.bid_id) if flag.bid_id else None
+    opportunity = s.get(Opportunity, bid.opportunity_id) if bid else None
+    return Linked(engagement, bid, opportunity)
+
+
+def review_context(s, flag: Flag) -> ReviewContext:
+    """What R6 needs to know of a flag: its body, opportunity, participants, team, subject."""
+    found = linked(flag, s)
+    engagement, bid = found.engagement, found.bid
     return ReviewContext(
         commissioner_id=flag.commissioner_id,
         opportunity_id=bid.opportunity_id if bid else None,
@@ -79,7 +114,8 @@ def conflicts(s, flag: Flag, person_ids: list[int], today: date) -> dict[int, li
     names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all())
     declared = s.execute(select(Declaration).where(Declaration.person_id.in_(person_ids))).scalars()
     return conflicted_reviewers(person_ids, review_context(s, flag),
-                                [declaration_fact(d) for d in declared], today, names=names)
+                                [declaration_fact(d) for d in declared], today,
+                                thresholds.current(), names=names)
 
 
 @dataclass
@@ -92,7 +128,8 @@ class Proposal:
     seats: list[BoardSeat]
 
 
-def _decider(actor, flag: Flag) -> None:
+def require_decider(actor, flag: Flag) -> None:
+    """Only a board member of the flag's ULO decides it, and only while it may be decided."""
     access.require(actor is not None and actor.role == "ulo_board"
                    and actor.organisation_id == flag.ulo_id,
                    "Only a board member of the ULO can decide its flags.")
@@ -103,7 +140,7 @@ def propose(actor, flag_id: int, data) -> Proposal:
     """Check a proposed decision without saving it. A conflicted decider is refused, and the
     refused attempt is recorded with them as withdrawn."""
     flag = flags.get_flag(actor, flag_id)
-    _decider(actor, flag)
+    require_decider(actor, flag)
     payload = base.validate(DecisionCreate, data)
     s = db.session()
     seats = board(s, flag, payload.decided_on)
@@ -156,7 +193,7 @@ def decide(actor, flag_id: int, data) -> Decision:
     with base.batch() as s:
         # Read it again under the write lock: another decision may have just been minuted.
         flag = s.get(Flag, flag_id, populate_existing=True)
-        _decider(actor, flag)  # the flag may have changed since the proposal was checked
+        require_decider(actor, flag)  # the flag may have changed since the proposal was checked
         decision = Decision(**payload.model_dump(exclude={"present_ids", "withdrawn_ids",
                                                           "quorate"}),
                             present_ids=check.present_ids, withdrawn_ids=check.withdrawn_ids,
@@ -214,11 +251,14 @@ def get_decision(actor, flag_id: int, decision_id: int) -> Decision:
 
 
 def public(decision: Decision) -> dict:
+    """A decision as the API gives it."""
     return DecisionPublic.model_validate(decision).model_dump(mode="json")
 
 
 @dataclass
 class BoardPack:
+    """What the board pack prints: the open flags, and the decisions since a date."""
+
     since: date
     open_flags: list[Flag]
     decisions: list[tuple[Decision, Flag]]

@@ -100,7 +100,8 @@ def ulos_in_scope(actor) -> list[tuple[int, str]]:
     return [tuple(r) for r in db.session().execute(stmt.order_by(Organisation.name))]
 
 
-def _fact(d: Declaration) -> DeclarationFact:
+def declaration_fact(d: Declaration) -> DeclarationFact:
+    """A stored declaration as the rules read it."""
     return DeclarationFact(id=d.id, person_id=d.person_id, category=d.category,
                            arose_on=d.arose_on, declared_on=d.declared_on, ended_on=d.ended_on,
                            organisation_id=d.organisation_id, opportunity_id=d.opportunity_id)
@@ -120,9 +121,9 @@ def declarations_due(actor, ulo_id: int | None = None, today: date | None = None
     if ulo_id is not None:
         scoped = scoped.where(Declaration.person_id.in_(people_of(ulo_id)))
     return Due(
-        missing=missing_declarations(members, [_fact(d) for d in theirs], today,
+        missing=missing_declarations(members, [declaration_fact(d) for d in theirs], today,
                                      limits.r8_declaration_months),
-        late=late_declarations([_fact(d) for d in s.execute(scoped).scalars()],
+        late=late_declarations([declaration_fact(d) for d in s.execute(scoped).scalars()],
                                limits.r8_late_days),
         since=add_months(today, -limits.r8_declaration_months),
         late_days=limits.r8_late_days, months=limits.r8_declaration_months)

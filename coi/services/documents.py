@@ -59,7 +59,6 @@ def agreed_by(side: str):
                           Agreement.side == side)
 
 
-_agreed_by = agreed_by  # the name the dashboard first used
 AGREED = and_(agreed_by("ulo"), agreed_by("commissioner"))
 
 

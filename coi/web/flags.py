@@ -16,9 +16,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from coi import db, vocab, workflow
+from coi import vocab, workflow
 from coi.errors import Forbidden, Invalid
-from coi.models import Bid, Engagement, Opportunity
+from coi.models import Person
 from coi.rules import RULES
 from coi.schemas import DecisionCreate
 from coi.services import decisions, flags
@@ -26,6 +26,7 @@ from coi.services.base import ListQuery
 from coi.web import forms
 from coi.web.crud import CSRF_MESSAGE
 from coi.web.downloads import attachment, csv_attachment
+from coi.web.filters import prime
 
 bp = Blueprint("flags", __name__, url_prefix="/flags")
 bp.before_request(login_required(lambda: None))
@@ -50,28 +51,29 @@ def queue():
                            rules=RULES, query=query)
 
 
-def _linked(flag):
-    s = db.session()
-    engagement = s.get(Engagement, flag.engagement_id) if flag.engagement_id else None
-    bid = s.get(Bid, flag.bid_id) if flag.bid_id else None
-    opportunity = s.get(Opportunity, bid.opportunity_id) if bid else None
-    return engagement, bid, opportunity
-
-
 @bp.route("/<int:flag_id>")
 def show(flag_id: int):
     """One flag: reasons, the engagement and the bid side by side, who is conflicted, the
     decisions and the history."""
     actor = _actor()
     flag = flags.get_flag(actor, flag_id)
-    engagement, bid, opportunity = _linked(flag)
-    seats = decisions.board(db.session(), flag) if actor.role != "commissioner" else []
+    found = decisions.linked(flag)
+    minuted = decisions.decisions_for(actor, flag_id)
+    _prime_people(found, minuted)
     return render_template(
-        "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=engagement,
-        bid=bid, opportunity=opportunity, seats=seats,
-        decisions=decisions.decisions_for(actor, flag_id),
-        history=flags.flag_history(actor, flag_id),
+        "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=found.engagement,
+        bid=found.bid, opportunity=found.opportunity, seats=decisions.seats(actor, flag),
+        decisions=minuted, history=flags.flag_history(actor, flag_id),
         actions=workflow.allowed_actions(flag.status, actor.role))
+
+
+def _prime_people(found, minuted) -> None:
+    """The names of everyone the page lists, in one query instead of one each."""
+    ids = list(found.engagement.participant_ids if found.engagement else [])
+    ids += found.bid.team_ids if found.bid else []
+    for d in minuted:
+        ids += d.present_ids + d.withdrawn_ids
+    prime(Person, ids)
 
 
 @bp.route("/<int:flag_id>/review", methods=["POST"])
@@ -90,8 +92,8 @@ def return_to_queue(flag_id: int):
     return redirect(url_for("flags.show", flag_id=flag_id))
 
 
-def _fields(flag):
-    seats = decisions.board(db.session(), flag)
+def _fields(actor, flag):
+    seats = decisions.seats(actor, flag)
     people = [(seat.person_id, seat.name + ("" if seat.voting else " (non-voting)")
                + (" — conflicted" if seat.conflicts else "")) for seat in seats]
     return forms.fields_of(DecisionCreate, {
@@ -112,8 +114,8 @@ def decide(flag_id: int):
     """The board's decision: outcome, mitigations, rationale, attendance."""
     actor = _actor()
     flag = flags.get_flag(actor, flag_id)
-    decisions._decider(actor, flag)
-    fields, seats = _fields(flag)
+    decisions.require_decider(actor, flag)
+    fields, seats = _fields(actor, flag)
     errors, refusal = {}, None
     if request.method == "POST":
         values = forms.raw_values(request.form, fields)
@@ -149,11 +151,11 @@ def check(flag_id: int):
     """Check your answers, then minute the decision."""
     actor = _actor()
     flag = flags.get_flag(actor, flag_id)
-    decisions._decider(actor, flag)
+    decisions.require_decider(actor, flag)
     draft = session.get(_draft_key(flag_id))
     if not draft:
         return redirect(url_for("flags.decide", flag_id=flag_id))
-    fields, _ = _fields(flag)
+    fields, _ = _fields(actor, flag)
     data = forms.parse(_multidict(draft), fields)
     if request.method == "POST" and not g.get("csrf_failed"):
         decision = decisions.decide(actor, flag_id, data)
