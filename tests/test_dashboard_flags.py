@@ -3,7 +3,7 @@ the flag list, however many flags the register holds."""
 
 from coi import db
 from coi.models import Flag
-from coi.services import base, dashboard, flags
+from coi.services import base, charts_data, dashboard, flags
 
 
 def add_flags(world, specs):
@@ -35,8 +35,21 @@ def test_the_dashboard_shows_the_most_severe_waiting_flags_first(world):
 
 
 def test_a_ulo_sees_only_its_own_waiting_flags_on_the_dashboard(world):
-    add_flags(world, [("high", 50, "open")])
-    total, top = dashboard.flags_waiting(world["other_staff"])
-    assert all(f.ulo_id != world["ulo"].id for f in top)
-    assert total == len(flags.list_flags(world["other_staff"], base.ListQuery(
-        filters={"status": "active"}, per_page=100)).items)
+    add_flags(world, [("high", 50, "open"), ("low", 99, "open"), ("medium", 1, "open")])
+    assert dashboard.flags_waiting(world["other_staff"])[0] == len(flags.list_flags(
+        world["other_staff"], base.ListQuery(filters={"status": "active"}, per_page=100)).items)
+    total, top = dashboard.flags_waiting(world["ulo_staff"])
+    listed = flags.list_flags(world["ulo_staff"], base.ListQuery(filters={"status": "active"},
+                                                                 per_page=5))
+    assert (total, [f.id for f in top]) == (listed.total, [f.id for f in listed.items])
+    assert all(f.ulo_id == world["ulo"].id for f in top)
+
+
+def test_the_picture_of_open_flags_is_the_same_for_a_ulo_and_for_the_whole_register(world):
+    add_flags(world, [("high", 50, "open"), ("medium", 5, "decided"), ("low", 1, "open")])
+    mine = charts_data.open_flags_by_month(world["ulo_staff"])
+    everyone = charts_data.open_flags_by_month(world["auditor"])
+    others = charts_data.open_flags_by_month(world["other_staff"])
+    for sev in ("high", "medium", "low"):
+        assert everyone[-1][sev] == mine[-1][sev] + others[-1][sev]
+    assert mine[-1]["low"] >= 1 and mine[-1]["high"] >= 1

@@ -41,8 +41,10 @@ def open_flags_by_month(actor, today: date | None = None, count: int = 12) -> li
     sums = [func.sum(case((and_(Flag.opened_at <= end, or_(still_open, Flag.updated_at > end)),
                           1), else_=0)) for end in ends]
     stmt = flags.FLAGS.scope(actor, select(Flag.severity, *sums).where(
-        Flag.severity.in_(("high", "medium", "low")),
         Flag.opened_at <= ends[-1]).group_by(Flag.severity))
+    if access.sees_all(actor):  # the whole register: through (severity, opened_at, ...);
+        # an organisation's flags: through its own (ulo_id, status) or commissioner_id index
+        stmt = stmt.where(Flag.severity.in_(("high", "medium", "low")))
     by_severity = {row[0]: row[1:] for row in db.session().execute(stmt)}
     return [{"month": first, **{sev: int((by_severity.get(sev) or [0] * count)[i] or 0)
                                 for sev in ("high", "medium", "low")}}

@@ -22,11 +22,15 @@ def open_flags_by_severity(actor) -> dict[str, int]:
 def flags_waiting(actor, limit: int = 5, counts: dict | None = None) -> tuple[int, list[Flag]]:
     """How many flags in scope wait for review or decision, and the most severe few.
 
-    In the flags' order (severity, then score, newest first), but one severity at a time, so
-    that an index on (severity, score) finds the few without sorting every open flag."""
+    In the flags' order (severity, then score, newest first). An organisation's few flags are
+    sorted; the whole register's are taken one severity at a time, so that the index on
+    (severity, score) finds the few without sorting every open flag."""
     counts = open_flags_by_severity(actor) if counts is None else counts
     s, top = db.session(), []
     active = flags.FLAGS.scope(actor, select(Flag)).where(Flag.status.in_(ACTIVE))
+    if not access.sees_all(actor):
+        return sum(counts.values()), list(s.execute(
+            active.order_by(*flags.FLAGS.order).limit(limit)).scalars())
     others = [sev for sev, n in counts.items() if n and sev not in SEVERITIES]
     for sev in [sev for sev in SEVERITIES if counts.get(sev)] + (["other"] if others else []):
         if len(top) >= limit:
