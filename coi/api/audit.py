@@ -8,9 +8,8 @@ from flask_login import current_user
 from pydantic import Field
 
 from coi import schemas
-from coi.api import bp, openapi
+from coi.api import bp, openapi, params
 from coi.api.collections import page_json
-from coi.api.payload import storable
 from coi.errors import Invalid
 from coi.services import history
 
@@ -41,10 +40,7 @@ class AuditVerdict(schemas.Out):
 
 def _filters() -> dict:
     values = request.args.to_dict(flat=True)
-    bad = [{"field": name, "message": f"{name} is not a query parameter of this list"}
-           for name in values if name not in history.EventFilters.model_fields]
-    bad += [{"field": name, "message": "Text must not contain NUL characters or invalid "
-             "Unicode"} for name, value in values.items() if not storable(value)]
+    bad = params.unreadable(values, history.EventFilters.model_fields)
     if bad:
         raise Invalid(bad)
     return {k: v for k, v in values.items() if v != ""}
@@ -69,25 +65,11 @@ def audit_verify():
     return jsonify(answer)
 
 
-def _parameters() -> list[dict]:
-    properties = history.EventFilters.model_json_schema()["properties"]
-    out = []
-    for name, info in history.EventFilters.model_fields.items():
-        schema = dict(properties[name])
-        options = [s for s in schema.pop("anyOf", []) if s.get("type") != "null"]
-        if options:
-            schema = {**options[0], **{k: v for k, v in schema.items() if k != "default"}}
-        schema.pop("title", None)
-        out.append({"name": name, "in": "query", "required": False,
-                    "description": info.description or info.title or name, "schema": schema})
-    return out
-
-
 TAG = ["Audit"]
 openapi.EXTRA.extend([
     ("/api/v1/audit", "get", {
         "operationId": "audit_list", "summary": "Audit events (auditors and administrators)",
-        "tags": TAG, "parameters": _parameters(),
+        "tags": TAG, "parameters": params.parameters_of(history.EventFilters),
         "responses": {**openapi.ok(AuditEventPublic, many=True),
                       **openapi.problems(401, 403, 422)}},
      [AuditEventPublic]),

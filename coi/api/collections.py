@@ -13,6 +13,7 @@ from coi import access
 from coi.api import body, bp, params
 from coi.api.payload import check_id
 from coi.resources import RESOURCES, Resource
+from coi.services.base import Page
 
 # SPEC §5: the users collection is for administrators only (an account reads its own details
 # on its settings page).
@@ -26,10 +27,20 @@ def _actor(res: Resource):
     return actor
 
 
+def envelope(page, items: list) -> dict:
+    """The list envelope of SPEC §7 around items already shaped for the answer."""
+    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
 def page_json(page, present) -> dict:
-    """The list envelope of SPEC §7."""
-    return {"items": [present(r) for r in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page}
+    """The list envelope of SPEC §7, each record shaped by present."""
+    return envelope(page, [present(r) for r in page.items])
+
+
+def in_pages(items: list, query) -> Page:
+    """A list already in memory, as the page of it that the query asks for."""
+    start = (query.page - 1) * query.per_page
+    return Page(items[start:start + query.per_page], len(items), query.page, query.per_page)
 
 
 def list_items(res: Resource):

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from coi import schemas
 from coi.api import body, bp, openapi
+from coi.api.collections import page_json
 from coi.api.payload import check_id
 from coi.services import base, decisions, flags
 
@@ -20,8 +21,8 @@ class ReviewAction(schemas.In):
 def decisions_list(record_id: int):
     """The decisions minuted on a flag, newest first."""
     found = decisions.decisions_for(current_user.user, check_id(record_id))
-    return jsonify({"items": [decisions.public(d) for d in found], "total": len(found),
-                    "page": 1, "per_page": max(len(found), 1)})
+    every = base.Page(found, len(found), 1, max(len(found), 1))  # all of them, one page
+    return jsonify(page_json(every, decisions.public))
 
 
 @bp.route("/flags/<int:record_id>/decisions", methods=["POST"])

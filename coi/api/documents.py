@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from coi import schemas
 from coi.api import body, bp, openapi, params
+from coi.api.collections import envelope, in_pages, page_json
 from coi.api.payload import check_id
 from coi.errors import Invalid
 from coi.ids import as_id
@@ -20,19 +21,6 @@ def _actor():
     return current_user.user
 
 
-def _envelope(page, items: list) -> dict:
-    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
-
-
-class _Slice:
-    """A list already in memory as one page of the list envelope."""
-
-    def __init__(self, items: list, query):
-        self.total, self.page, self.per_page = len(items), query.page, query.per_page
-        start = (query.page - 1) * query.per_page
-        self.items = items[start:start + query.per_page]
-
-
 def _agreement(a) -> dict:
     return schemas.AgreementPublic.model_validate(a).model_dump(mode="json")
 
@@ -42,7 +30,7 @@ def documents_list():
     """Documents you may see; filter by kind, ULO, body and whether both sides agreed."""
     query = params.parse("documents", FILTERS, request.args)
     page = documents.list_documents(_actor(), query)
-    return jsonify(_envelope(page, documents.present(page.items)))
+    return jsonify(envelope(page, documents.present(page.items)))
 
 
 @bp.route("/documents", methods=["POST"])
@@ -74,8 +62,7 @@ def revisions_list(record_id: int):
     """Every revision of a document, newest first."""
     query = params.parse("document-revisions", (), request.args)
     found = documents.revisions(_actor(), check_id(record_id))
-    page = _Slice(found, query)
-    return jsonify(_envelope(page, [documents.present_revision(r) for r in page.items]))
+    return jsonify(page_json(in_pages(found, query), documents.present_revision))
 
 
 @bp.route("/documents/<int:record_id>/revisions", methods=["POST"])
@@ -100,8 +87,7 @@ def agreements_list(record_id: int, number: int):
     """The agreements of one revision."""
     query = params.parse("document-agreements", (), request.args)
     found = agreements.agreements_of(_actor(), check_id(record_id), check_id(number))
-    page = _Slice(found, query)
-    return jsonify(_envelope(page, [_agreement(a) for a in page.items]))
+    return jsonify(page_json(in_pages(found, query), _agreement))
 
 
 @bp.route("/documents/<int:record_id>/revisions/<int:number>/agreements", methods=["POST"])

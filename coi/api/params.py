@@ -8,8 +8,8 @@ from typing import Annotated, Any, Optional
 from pydantic import Field, create_model
 
 from coi import schemas
-from coi.api.payload import storable
 from coi.errors import Invalid
+from coi.inputs import storable
 from coi.services.base import ListQuery, validate
 
 MAX_PAGE = 100_000
@@ -62,15 +62,22 @@ def query_model(collection: str, filters: tuple[str, ...]):
     return create_model(model_name, __base__=schemas.In, **fields)
 
 
+def unreadable(values: dict, known) -> list[dict]:
+    """An error for each query parameter that is not one of `known` or whose text cannot be
+    stored (the values are then safe to validate)."""
+    errors = [{"field": name, "message": f"{name} is not a query parameter of this list"}
+              for name in values if name not in known]
+    errors += [{"field": name, "message": "Text must not contain NUL characters or invalid "
+                "Unicode"} for name, value in values.items()
+               if name in known and not storable(value)]
+    return errors
+
+
 def parse(collection: str, filters, args) -> ListQuery:
     """The list query from request.args, or Invalid naming each bad or unknown parameter."""
     model = query_model(collection, tuple(filters))
     values = args.to_dict(flat=True)
-    errors = [{"field": name, "message": f"{name} is not a query parameter of this list"}
-              for name in values if name not in model.model_fields]
-    errors += [{"field": name, "message": "Text must not contain NUL characters or invalid "
-                "Unicode"} for name, value in values.items()
-               if name in model.model_fields and not storable(value)]
+    errors = unreadable(values, model.model_fields)
     try:
         query = validate(model, {k: v for k, v in values.items()
                                  if v != "" and k in model.model_fields and storable(v)})
@@ -86,15 +93,19 @@ def parse(collection: str, filters, args) -> ListQuery:
 
 def openapi_parameters(collection: str, filters) -> list[dict]:
     """The query parameters of one list, in OpenAPI terms, from the same model."""
-    model = query_model(collection, tuple(filters))
+    return parameters_of(query_model(collection, tuple(filters)))
+
+
+def parameters_of(model) -> list[dict]:
+    """A query-string model's fields as OpenAPI query parameters, all optional."""
     properties = model.model_json_schema()["properties"]
     out = []
     for name, info in model.model_fields.items():
         schema = _without_null(properties[name])
         schema.pop("title", None)
-        description = schema.pop("description", info.description or "")
+        schema.pop("description", None)
         out.append({"name": name, "in": "query", "required": False,
-                    "description": description, "schema": schema})
+                    "description": info.description or info.title or name, "schema": schema})
     return out
 
 

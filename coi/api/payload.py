@@ -8,6 +8,7 @@ from flask import request
 
 from coi.errors import DomainError, Invalid, NotFound
 from coi.ids import MAX_ID
+from coi.inputs import storable
 
 MAX_DEPTH = 32
 
@@ -72,17 +73,6 @@ def _bad_text(value, field: str, depth: int):
     elif isinstance(value, str) and not storable(value):
         yield {"field": field or "body",
                "message": "Text must not contain NUL characters or invalid Unicode"}
-
-
-def storable(text: str) -> bool:
-    """Text that SQLite and PostgreSQL can both store."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def check_id(record_id: int) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coi import auth, db, schemas
 from coi.api import body, bp, openapi, params
-from coi.api.collections import page_json
+from coi.api.collections import in_pages, page_json
 from coi.api.payload import check_id
 from coi.models import ApiToken
 from coi.services import base, users
@@ -41,13 +41,6 @@ def present(record: ApiToken, model=TokenPublic, **extra) -> dict:
                  active=record.revoked_at is None, **extra).model_dump(mode="json")
 
 
-class _Page:
-    def __init__(self, items, query):
-        self.total, self.page, self.per_page = len(items), query.page, query.per_page
-        start = (query.page - 1) * query.per_page
-        self.items = items[start:start + query.per_page]
-
-
 @bp.route("/tokens", methods=["GET"])
 def tokens_list():
     """Your API tokens, newest first; revoked ones too with include_ended=true."""
@@ -55,7 +48,7 @@ def tokens_list():
     found = [t for t in users.list_tokens(current_user.user)
              if (query.include_ended or t.revoked_at is None)
              and query.q.lower() in t.name.lower()]
-    return jsonify(page_json(_Page(found, query), present))
+    return jsonify(page_json(in_pages(found, query), present))
 
 
 @bp.route("/tokens", methods=["POST"])
