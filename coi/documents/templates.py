@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from coi.dates import long_date
 from coi.documents.text import normalise
 
 PRINCIPLES_DIR = Path(__file__).resolve().parents[2] / "principles"
@@ -29,7 +30,7 @@ def _as_text(key: str, value) -> str:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"  # 31 March 2026
+        return long_date(value)
     if key in MULTILINE_PLACEHOLDERS:
         return normalise(str(value)).strip()
     return re.sub(r"\s*[\r\n]+\s*", " ", str(value)).strip()

@@ -152,11 +152,6 @@ def span(earlier: date, later: date) -> str:
     return " and ".join(parts)
 
 
-def long_date(day: date) -> str:
-    """A date as people write it: 3 January 2025."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def money(pence: int) -> str:
     """Pence as pounds: £1,200,000 or £1,234.50."""
     pounds, rest = divmod(pence, 100)

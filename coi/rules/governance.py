@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from coi.dates import long_date
+
 from .facts import IncomeFact, PartnershipFact, UloFacts, bid_in_play
-from .findings import Finding, RuleInfo, Tally, add_months, long_date, make_finding, money
+from .findings import Finding, RuleInfo, Tally, add_months, make_finding, money
 from .thresholds import Thresholds
 
 R3 = RuleInfo(

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from coi.dates import long_date
 from coi.vocab import DECLARATION_CATEGORIES
 
 from .facts import BidFact, DeclarationFact, EngagementFact, UloFacts
-from .findings import Finding, Names, RuleInfo, Tally, add_months, long_date, make_finding
+from .findings import Finding, Names, RuleInfo, Tally, add_months, make_finding
 from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 R6 = RuleInfo(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from coi import access, audit, db
+from coi.dates import long_date
 from coi.documents import unfilled_placeholders
 from coi.errors import Conflict, Forbidden, NotFound
 from coi.models import Agreement, Document, Revision
@@ -139,20 +140,15 @@ def status_of(doc: Document, sides: dict[str, Agreement], previous: int | None =
                   + earlier, "Not agreed", "grey")
 
 
-def fmt_date(day) -> str:
-    """31 March 2026."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def _by(agreement: Agreement) -> str:
-    return f"by {agreement.by} on {fmt_date(agreement.at.date())}"
+    return f"by {agreement.by} on {long_date(agreement.at.date())}"
 
 
 def _notification_status(doc: Document) -> Status:
     if doc.sent_on is None:
         return Status(False, "Not sent yet.", "Not sent", "grey")
     if doc.acknowledged_on is None:
-        return Status(False, f"Sent on {fmt_date(doc.sent_on)}; not acknowledged yet.",
+        return Status(False, f"Sent on {long_date(doc.sent_on)}; not acknowledged yet.",
                       "Sent, not acknowledged", "medium")
-    return Status(True, f"Sent on {fmt_date(doc.sent_on)} and acknowledged on "
-                        f"{fmt_date(doc.acknowledged_on)}.", "Sent and acknowledged", "low")
+    return Status(True, f"Sent on {long_date(doc.sent_on)} and acknowledged on "
+                        f"{long_date(doc.acknowledged_on)}.", "Sent and acknowledged", "low")

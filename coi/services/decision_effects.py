@@ -7,9 +7,11 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from coi import vocab
+from coi.dates import long_date
 from coi.documents import fill, template_path
-from coi.models import Arrangement, Bid, Decision, Flag, Organisation
+from coi.models import Arrangement, Bid, Decision, Flag
 from coi.services import base, opportunities
+from coi.services.names import org_names
 
 
 def apply(s, actor, flag: Flag, decision: Decision) -> None:
@@ -38,8 +40,7 @@ def declaration_letter(s, flag: Flag, decision: Decision) -> str:
     from coi.services.decisions import linked
     found = linked(flag, s)
     opportunity, engagement = found.opportunity, found.engagement
-    names = dict(s.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_([flag.ulo_id, flag.commissioner_id or 0]))).all())
+    names = org_names(s, [flag.ulo_id, flag.commissioner_id])
     values = {
         "ulo_name": names.get(flag.ulo_id), "commissioner_name": names.get(flag.commissioner_id),
         "today": date.today(), "decision_date": decision.decided_on,
@@ -58,8 +59,8 @@ def declaration_letter(s, flag: Flag, decision: Decision) -> str:
 def _dates(engagement) -> str:
     if engagement is None:
         return ""
-    end = engagement.ended_on.strftime("%-d %B %Y") if engagement.ended_on else "still going on"
-    return f"{engagement.started_on.strftime('%-d %B %Y')} to {end}"
+    end = long_date(engagement.ended_on) if engagement.ended_on else "still going on"
+    return f"{long_date(engagement.started_on)} to {end}"
 
 
 def draft_notification(s, actor, flag: Flag) -> int | None:

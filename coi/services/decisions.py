@@ -27,6 +27,7 @@ from coi.rules import ReviewContext, conflicted_reviewers
 from coi.schemas import DecisionCreate, DecisionPublic
 from coi.services import base, flags, settings, thresholds
 from coi.services.declarations_due import declaration_fact
+from coi.services.names import person_names
 
 DEFAULT_QUORUM = 2
 
@@ -111,7 +112,7 @@ def conflicts(s, flag: Flag, person_ids: list[int], today: date) -> dict[int, li
     """R6 for these people and this flag: person id to the reasons they are conflicted."""
     if not person_ids:
         return {}
-    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all())
+    names = person_names(s, person_ids)
     declared = s.execute(select(Declaration).where(Declaration.person_id.in_(person_ids))).scalars()
     return conflicted_reviewers(person_ids, review_context(s, flag),
                                 [declaration_fact(d) for d in declared], today,

@@ -8,11 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from coi import access, db, vocab
+from coi.dates import long_date
 from coi.documents import fill_template, normalise
 from coi.ids import is_id
 from coi.models import Arrangement, Organisation
 from coi.schemas import DocumentCreate
 from coi.services import base, scoping, ulo
+from coi.services.names import org_names
 
 PRINCIPLES, NOTIFICATION = "working_principles", "political_notification"
 NOTIFICATION_FIELDS = ("arrangement_id", "recipient_name", "recipient_role", "sent_on",
@@ -42,13 +44,13 @@ def arrangement_choices(actor) -> list[tuple[int, str]]:
     """The partnership arrangements the actor may see, described, for a notification form."""
     s = db.session()
     stmt = ulo.ARRANGEMENTS.scope(actor, select(Arrangement)).order_by(Arrangement.started_on)
-    names = dict(s.execute(select(Organisation.id, Organisation.name)).all())
+    names = org_names(s)
     out = []
     for a in s.execute(stmt).scalars():
         what = a.description.splitlines()[0][:60] if a.description else ""
         out.append((a.id, f"{vocab.label(vocab.ARRANGEMENT_KINDS, a.kind)}: {what} "
                           f"({names.get(a.ulo_id)} and {names.get(a.commissioner_id)}, "
-                          f"since {a.started_on.day} {a.started_on:%B %Y})"))
+                          f"since {long_date(a.started_on)})"))
     return out
 
 

@@ -19,15 +19,12 @@ from coi.errors import Conflict, Invalid
 from coi.models import Agreement, Arrangement, Document, Organisation, Revision, User
 from coi.services import base
 from coi.services import documents as docs
+from coi.services.names import org_names
 
 EXTRA_KEYS = ("arrangement_id", "recipient_name", "recipient_role", "sent_on",
               "acknowledged_on")
 LIMITS = {"title": 200, "author": 200, "note": 500, "ulo": 200, "commissioner": 200,
           "recipient_name": 200, "recipient_role": 200}
-
-
-def _names(s) -> dict[int, str]:
-    return dict(s.execute(select(Organisation.id, Organisation.name)).all())
 
 
 def revision_meta(doc: Document, rev: Revision, agreements, names: dict[int, str]) -> dict:
@@ -58,14 +55,14 @@ def revision_file(actor, doc_id: int, number: int) -> tuple[str, str]:
     rev = docs.get_revision(actor, doc_id, number)
     agreements = db.session().execute(select(Agreement).where(
         Agreement.document_id == doc.id, Agreement.revision == number)).scalars().all()
-    return filename_for(doc.id, number), _file_text(doc, rev, agreements, _names(db.session()))
+    return filename_for(doc.id, number), _file_text(doc, rev, agreements, org_names(db.session()))
 
 
 def export_all(actor, directory: Path) -> list[Path]:
     """Write every revision of every document the actor may see into directory."""
     s = db.session()
     directory.mkdir(parents=True, exist_ok=True)
-    names, written = _names(s), []
+    names, written = org_names(s), []
     found = s.execute(docs.DOCUMENTS.scope(actor, select(Document)).order_by(Document.id))
     for doc in found.scalars().all():
         revs = s.execute(select(Revision).where(Revision.document_id == doc.id)
