@@ -230,3 +230,21 @@ def test_more_influence_recency_overlap_or_shared_people_never_lowers_the_score(
         after = score(*pair)
         assert after is not None and after >= before
         before = after
+
+
+@settings(deadline=None)
+@given(register(), days)
+def test_the_declarations_due_list_names_exactly_whom_r8_flags(records, today):
+    from coi.services.declarations_due import late_declarations, missing_declarations
+    limits = Thresholds()
+    by_ulo = split_register((*ULOS, 4), **records, person_orgs={p: 1 for p in PEOPLE})
+    for ulo_id, facts in by_ulo.items():
+        r8 = evaluate_ulo(facts, limits, today, only=("R8",))
+        members = [m for m in facts.board_members if m.ulo_id == ulo_id]
+        due = missing_declarations(members, facts.declarations, today,
+                                   limits.r8_declaration_months)
+        assert {m.person_id for m in due} == {
+            f.person_id for f in r8 if ":missing" in f.fingerprint}
+        late = late_declarations(facts.declarations, limits.r8_late_days)
+        assert {x.declaration_id for x in late} == {
+            int(f.fingerprint.rsplit(":d", 1)[1]) for f in r8 if ":late:" in f.fingerprint}

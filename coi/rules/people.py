@@ -9,7 +9,7 @@ from datetime import date
 from coi.dates import long_date
 from coi.vocab import DECLARATION_CATEGORIES
 
-from .facts import BidFact, DeclarationFact, EngagementFact, UloFacts
+from .facts import BidFact, BoardMemberFact, DeclarationFact, EngagementFact, UloFacts
 from .findings import Finding, Names, RuleInfo, Tally, add_months, make_finding
 from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -43,12 +43,40 @@ R8 = RuleInfo(
 )
 
 
+def is_late(declaration: DeclarationFact, late_days: int) -> bool:
+    """R8: a declaration other than a nil one, made more than late_days after its interest
+    arose."""
+    return (declaration.category != "nil"
+            and (declaration.declared_on - declaration.arose_on).days > late_days)
+
+
+def latest_declarations(declarations: Iterable[DeclarationFact],
+                        today: date) -> dict[int, DeclarationFact]:
+    """R8: each person's latest declaration made by today that counts (a nil one does, a gift
+    or hospitality does not)."""
+    latest: dict[int, DeclarationFact] = {}
+    for declaration in sorted(declarations, key=lambda d: (d.declared_on, d.id)):
+        if declaration.category != "gift_hospitality" and declaration.declared_on <= today:
+            latest[declaration.person_id] = declaration
+    return latest
+
+
+def current_board(members: Iterable[BoardMemberFact], today: date,
+                  ulo_id: int | None = None) -> dict[tuple[int, int], bool]:
+    """R8: (ULO, person) -> voting for each current board member (of one ULO when given);
+    voting when any of their current seats votes."""
+    board: dict[tuple[int, int], bool] = {}
+    for member in members:
+        if (ulo_id is None or member.ulo_id == ulo_id) and member.current(today):
+            key = (member.ulo_id, member.person_id)
+            board[key] = board.get(key, False) or member.voting
+    return board
+
+
 def late_declarations(facts: UloFacts, thresholds: Thresholds, today: date) -> list[Finding]:
     """R8: each declaration made more than the deadline after its interest arose."""
-    limit = thresholds.r8_late_days
     return [_late_finding(facts, declaration, thresholds) for declaration in facts.declarations
-            if declaration.category != "nil"
-            and (declaration.declared_on - declaration.arose_on).days > limit]
+            if is_late(declaration, thresholds.r8_late_days)]
 
 
 def _late_finding(facts: UloFacts, declaration: DeclarationFact, thresholds) -> Finding:
@@ -76,14 +104,9 @@ def _what(category: str) -> str:
 
 def missing_declarations(facts: UloFacts, thresholds: Thresholds, today: date) -> list[Finding]:
     """R8: each current board member with no declaration (nil counts) within the interval."""
-    members: dict[int, bool] = {}
-    for member in facts.board_members:
-        if member.ulo_id == facts.ulo_id and member.current(today):
-            members[member.person_id] = members.get(member.person_id, False) or member.voting
-    latest: dict[int, DeclarationFact] = {}
-    for declaration in sorted(facts.declarations, key=lambda d: (d.declared_on, d.id)):
-        if declaration.category != "gift_hospitality" and declaration.declared_on <= today:
-            latest[declaration.person_id] = declaration
+    members = {person: voting for (_, person), voting
+               in current_board(facts.board_members, today, facts.ulo_id).items()}
+    latest = latest_declarations(facts.declarations, today)
     since = add_months(today, -thresholds.r8_declaration_months)
     return [_missing_finding(facts, person, members[person], latest.get(person), thresholds)
             for person in sorted(members)

@@ -14,6 +14,7 @@ from coi import access, db
 from coi.models import BoardMember, Declaration, Organisation
 from coi.rules import BoardMemberFact, DeclarationFact, Thresholds
 from coi.rules.findings import add_months
+from coi.rules.people import current_board, is_late, latest_declarations
 from coi.services import thresholds
 from coi.services.declarations import DECLARATIONS, people_of
 
@@ -58,18 +59,10 @@ def missing_declarations(members: Iterable[BoardMemberFact],
                          months: int = 12) -> list[Missing]:
     """Current board members whose latest declaration (a nil one counts, a gift does not) was
     made before `months` ago, or who never declared."""
-    latest: dict[int, date] = {}
-    for d in declarations:
-        if d.category != "gift_hospitality" and d.declared_on <= today:
-            latest[d.person_id] = max(d.declared_on, latest.get(d.person_id, d.declared_on))
-    on_board: dict[tuple[int, int], bool] = {}
-    for m in members:
-        if m.current(today):
-            key = (m.ulo_id, m.person_id)
-            on_board[key] = on_board.get(key, False) or m.voting
+    latest = {p: d.declared_on for p, d in latest_declarations(declarations, today).items()}
     since = add_months(today, -months)
     return [Missing(ulo, person, voting, latest.get(person))
-            for (ulo, person), voting in sorted(on_board.items())
+            for (ulo, person), voting in sorted(current_board(members, today).items())
             if latest.get(person) is None or latest[person] < since]
 
 
@@ -79,8 +72,7 @@ def late_declarations(declarations: Iterable[DeclarationFact],
     latest first."""
     rows = [Late(d.id, d.person_id, d.category, d.arose_on, d.declared_on,
                  (d.declared_on - d.arose_on).days)
-            for d in declarations
-            if d.category != "nil" and (d.declared_on - d.arose_on).days > late_days]
+            for d in declarations if is_late(d, late_days)]
     return sorted(rows, key=lambda r: (r.declared_on, r.declaration_id), reverse=True)
 
 
