@@ -58,6 +58,14 @@ def agreements_of(actor, doc_id: int, number: int | None = None) -> list[Agreeme
                 .scalars())
 
 
+def agreements_by_revision(actor, doc_id: int) -> dict[int, list[Agreement]]:
+    """A document's agreements grouped by revision number, oldest first in each."""
+    out: dict[int, list[Agreement]] = {}
+    for agreement in agreements_of(actor, doc_id):
+        out.setdefault(agreement.revision, []).append(agreement)
+    return out
+
+
 def agree(actor, doc_id: int, number: int) -> tuple[Agreement, bool]:
     """Agree the current revision for the actor's side: (agreement, True); if that side had
     already agreed it, (that agreement, False) and nothing is written."""

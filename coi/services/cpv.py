@@ -66,6 +66,16 @@ def save(actor, codes: dict[str, str]) -> None:
     settings.put(actor, SETTING, {"codes": dict(sorted(codes.items()))})
 
 
+def save_lines(actor, text: str) -> None:
+    """Replace the whole table from the admin page's text (administrators only); Invalid
+    naming each line that cannot be read, or when no code is left."""
+    access.require_role(actor, "admin")
+    codes = parse_lines(text)
+    if not codes:
+        raise Invalid({"codes": "Give at least one CPV code and its service area"})
+    save(actor, codes)
+
+
 def change(actor, data) -> dict[str, str]:
     """Set or remove some codes (administrators only); answers the new table."""
     access.require_role(actor, "admin")

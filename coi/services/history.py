@@ -14,7 +14,7 @@ from sqlmodel import Session
 from coi import access, audit, db
 from coi.errors import Invalid, NotFound
 from coi.ids import is_id
-from coi.models import AuditEvent, Declaration
+from coi.models import AuditEvent, Declaration, Person
 from coi.schemas import Id, In
 from coi.services import base
 from coi.services.declarations import people_of
@@ -144,6 +144,13 @@ def diff(before: dict | None, after: dict | None) -> list[Change]:
         kind = "set" if old in EMPTY else ("cleared" if new in EMPTY else "changed")
         out.append(Change(key, old, new, kind))
     return out
+
+
+def people() -> list[tuple[int, str]]:
+    """Every person ever recorded, (id, name) by name, to filter declarations by (readers see
+    the whole register, people who left included)."""
+    return [tuple(r) for r in db.session().execute(select(Person.id, Person.name)
+                                                   .order_by(Person.name))]
 
 
 def choices(column) -> list[str]:

@@ -150,10 +150,7 @@ def show(record_id: int):
     actor = _actor()
     doc = documents.get_document(actor, record_id)
     sides = documents.current_agreements([doc])[doc.id]
-    every = agreements.agreements_of(actor, doc.id)
-    by_revision: dict[int, list] = {}
-    for a in every:
-        by_revision.setdefault(a.revision, []).append(a)
+    by_revision = agreements.agreements_by_revision(actor, doc.id)
     current = documents.current_revision(doc)
     return render_template(
         "documents/show.html", doc=doc, current=current, sides=sides, html=render(current.markdown),

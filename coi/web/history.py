@@ -81,17 +81,9 @@ def _filter_fields(keep: tuple[str, ...] | None = None) -> list[forms.Field]:
     fields = forms.fields_of(
         history.EventFilters, {"entity_id": {"widget": "text"}, "actor": {"widget": "text"}},
         {"entity": entities, "action": actions, "organisation_id": orgs(),
-         "person_id": _people()})
+         "person_id": history.people()})
     wanted = keep or tuple(f.name for f in fields if f.name not in LIST_ONLY)
     return [f for f in fields if f.name in wanted]
-
-
-def _people() -> list[tuple[int, str]]:
-    from sqlalchemy import select
-
-    from coi import db
-    return [tuple(r) for r in db.session().execute(select(Person.id, Person.name)
-                                                   .order_by(Person.name))]
 
 
 def _events_page(fields, fixed: dict | None = None):

@@ -55,7 +55,7 @@ def cpv_table():
             return redirect(url_for("ocds.cpv_table"))
         else:
             try:
-                cpv.save(actor, _codes(text))
+                cpv.save_lines(actor, text)
                 flash("The CPV table was saved.", "success")
                 return redirect(url_for("ocds.cpv_table"))
             except Invalid as exc:
@@ -64,9 +64,3 @@ def cpv_table():
                            default=cpv.is_default(), areas=settings.service_areas()), \
         (422 if errors else 200)
 
-
-def _codes(text: str) -> dict:
-    codes = cpv.parse_lines(text)
-    if not codes:
-        raise Invalid({"codes": "Give at least one CPV code and its service area"})
-    return codes
