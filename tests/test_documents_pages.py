@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from coi import db
 from coi.models import Revision
 from coi.services import agreements, documents
+from coi.services.base import ListQuery
 
 FILLED = "# Working principles\n\nBoth sides share what they learn.\n"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -65,6 +66,22 @@ def test_a_new_document_without_a_kind_is_refused_at_the_field(world, auth, clie
     assert "<title>Error: " in text(answer)
     assert re.search(r'<a href="#f-kind">Kind of document is required</a>', text(answer))
     assert 'value="Ours"' in text(answer)
+
+
+def test_a_form_sent_without_its_csrf_token_keeps_what_was_typed_and_saves_nothing(
+        app, world, auth, client, doc):
+    auth.login(world["ulo_staff"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    started = client.post("/documents/new", data={
+        "kind": "working_principles", "title": "Our kept title", "ulo_id": world["ulo"].id,
+        "commissioner_id": world["council"].id})
+    details = client.post(f"/documents/{doc}/details", data={"title": "A new title"})
+    app.config["WTF_CSRF_ENABLED"] = False
+    for answer, typed in ((started, "Our kept title"), (details, "A new title")):
+        assert answer.status_code == 422 and typed in text(answer)
+        assert "Your form was not sent" in text(answer)
+    assert documents.list_documents(None, ListQuery()).total == 1
+    assert documents.get_document(None, doc).title != "A new title"
 
 
 def test_preview_renders_the_text_without_saving_it(world, auth, client, doc):

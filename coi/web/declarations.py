@@ -2,16 +2,17 @@
 administrator's gift and hospitality thresholds. The list, forms and end page are coi.web.crud's.
 """
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from coi import access
-from coi.errors import Invalid
 from coi.ids import as_id
 from coi.services import declarations, declarations_due
 from coi.web import forms
-from coi.web.crud import CSRF_MESSAGE
 from coi.web.filters import prime
+from coi.web.submit import submit
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 bp.add_app_template_global(declarations.gift_rule, "gift_rule")
@@ -40,16 +41,10 @@ def gift_thresholds():
     fields = forms.fields_of(declarations.GiftThresholds)
     errors: dict = {}
     if request.method == "POST":
-        values = forms.raw_values(request.form, fields)
-        if g.get("csrf_failed"):
-            errors = {"_form": CSRF_MESSAGE}
-        else:
-            try:
-                declarations.set_gift_thresholds(actor, forms.parse(request.form, fields))
-                flash("The gift and hospitality thresholds were saved.", "success")
-                return redirect(url_for("declarations.gift_thresholds"))
-            except Invalid as exc:
-                errors = exc.by_field()
+        values, errors, saved = submit(fields, partial(declarations.set_gift_thresholds, actor))
+        if saved is not None:
+            flash("The gift and hospitality thresholds were saved.", "success")
+            return redirect(url_for("declarations.gift_thresholds"))
     else:
         declare, refuse = declarations.gift_thresholds()
         values = {"declare_above": f"{declare:.2f}", "refuse_above": f"{refuse:.2f}"}

@@ -18,6 +18,7 @@ from coi.web import document_texts, forms
 from coi.web.crud import CSRF_MESSAGE
 from coi.web.downloads import csv_attachment, every_page
 from coi.web.filters import org_name
+from coi.web.submit import submit
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 FILTERS = {"kind": "Kind", "ulo_id": "ULO", "commissioner_id": "Commissioning body",
@@ -125,17 +126,11 @@ def new():
     fields = _new_fields(actor)
     errors: dict = {}
     if request.method == "POST":
-        values = forms.raw_values(request.form, fields)
-        if g.get("csrf_failed"):
-            errors = {"_form": CSRF_MESSAGE}
-        else:
-            try:
-                doc = documents.create_document(actor, forms.parse(request.form, fields))
-                flash("The document was started from its template as revision 1. Fill in the "
-                      "parts in {{double braces}}, then save.", "success")
-                return redirect(url_for("documents.edit", record_id=doc.id))
-            except Invalid as exc:
-                errors = forms.friendly(exc.by_field(), fields)
+        values, errors, doc = submit(fields, partial(documents.create_document, actor))
+        if doc is not None:
+            flash("The document was started from its template as revision 1. Fill in the "
+                  "parts in {{double braces}}, then save.", "success")
+            return redirect(url_for("documents.edit", record_id=doc.id))
     else:
         values = _new_defaults(actor, fields)
     return render_template("documents/new.html", fields=fields, values=values,
@@ -183,16 +178,10 @@ def details(record_id: int):
     fields = _details_fields(actor, doc)
     errors: dict = {}
     if request.method == "POST":
-        values = forms.raw_values(request.form, fields)
-        if g.get("csrf_failed"):
-            errors = {"_form": CSRF_MESSAGE}
-        else:
-            try:
-                documents.update_document(actor, doc.id, forms.parse(request.form, fields))
-                flash("The document's details were saved.", "success")
-                return redirect(url_for("documents.show", record_id=doc.id))
-            except Invalid as exc:
-                errors = forms.friendly(exc.by_field(), fields)
+        values, errors, saved = submit(fields, partial(documents.update_document, actor, doc.id))
+        if saved is not None:
+            flash("The document's details were saved.", "success")
+            return redirect(url_for("documents.show", record_id=doc.id))
     else:
         values = forms.record_values(documents.present([doc])[0], fields)
     placeholders = unfilled_placeholders(documents.current_revision(doc).markdown)
