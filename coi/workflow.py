@@ -59,6 +59,7 @@ class TransitionRefused(DomainError):
 
     @property
     def reason(self) -> str:
+        """Why the move was refused (the error's detail)."""
         return self.detail
 
 
@@ -159,17 +160,8 @@ def check_decision(
     if quorum < 1:
         raise ValueError("a quorum is at least one voting member")
     present, withdrawn = set(present_ids), set(withdrawn_ids)
-    refusals: list[str] = []
     notes: list[str] = []
-    decider_conflict = conflicted.get(decider_person_id)
-    if decider_conflict:
-        present.add(decider_person_id)
-        refusals.append(
-            f"You {decider_conflict}, so you cannot decide this flag; "
-            "you have been recorded as withdrawn."
-        )
-    elif decider_person_id in withdrawn:
-        refusals.append("You withdrew from this item, so you cannot decide this flag.")
+    refusals = _decider_refusals(decider_person_id, conflicted, present, withdrawn)
     not_present = withdrawn - present
     if not_present:
         refusals.append(f"Only people present can withdraw; not present: {_ids(not_present)}.")
@@ -193,6 +185,22 @@ def check_decision(
         withdrawn_ids=sorted(withdrawn),
         notes=notes + refusals,
     )
+
+
+def _decider_refusals(decider_person_id: int | None, conflicted: dict[int, str],
+                      present: set[int], withdrawn: set[int]) -> list[str]:
+    """Why the decider may not decide: conflicted (then also recorded as present, to be
+    withdrawn with the others), or withdrew from the item."""
+    decider_conflict = conflicted.get(decider_person_id)
+    if decider_conflict:
+        present.add(decider_person_id)
+        return [
+            f"You {decider_conflict}, so you cannot decide this flag; "
+            "you have been recorded as withdrawn."
+        ]
+    if decider_person_id in withdrawn:
+        return ["You withdrew from this item, so you cannot decide this flag."]
+    return []
 
 
 def _ids(ids) -> str:

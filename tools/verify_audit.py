@@ -99,6 +99,7 @@ def read_json(path):
 
 
 def read(path, fmt):
+    """(events, the head the file states or None), from a .json or .csv export."""
     if fmt == "auto":
         fmt = "csv" if path.lower().endswith(".csv") else "json"
     if fmt == "csv":
@@ -125,6 +126,7 @@ def check_head(events, head):
 
 
 def main(argv=None):
+    """Verify one export; the exit status says intact (0), broken (1) or unreadable (2)."""
     parser = argparse.ArgumentParser(description="Verify a Two Hats audit export.")
     parser.add_argument("file", help="the exported .json or .csv file")
     parser.add_argument("--format", choices=("auto", "json", "csv"), default="auto")

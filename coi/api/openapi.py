@@ -45,6 +45,7 @@ WRITE_PROBLEMS = (400, 401, 403, 409, 413, 415, 422)
 
 
 def ref(model: type[BaseModel] | str) -> dict:
+    """A reference to a schema in the document's components."""
     name = model if isinstance(model, str) else model.__name__
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -59,6 +60,7 @@ def problems(*codes: int) -> dict:
 
 
 def json_body(model) -> dict:
+    """A required JSON request body of one schema."""
     return {"required": True, "content": {"application/json": {"schema": ref(model)}}}
 
 
@@ -72,6 +74,7 @@ def envelope(model) -> dict:
 
 
 def ok(model, code: int = 200, many: bool = False) -> dict:
+    """A success response of one schema, or of the list envelope around it."""
     schema = envelope(model) if many else ref(model)
     return {str(code): {"description": "OK", "content": {"application/json": {
         "schema": schema}}}}

@@ -9,6 +9,7 @@ TYPES = {400: "bad-request", 401: "unauthorised", 403: "forbidden", 404: "not-fo
 
 
 def problem(status: int, title: str, detail: str = "", errors: list | None = None):
+    """A problem+json response; a 422 always lists its errors (maybe none)."""
     body = {"type": f"/api/v1/problems/{TYPES.get(status, 'error')}", "title": title,
             "status": status, "detail": detail or title}
     if errors is not None or status == 422:

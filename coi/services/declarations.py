@@ -75,6 +75,7 @@ class DeclarationSpec(base.RecordSpec):
         return stmt.where(Declaration.person_id.in_(people_of(org)))
 
     def check(self, s, actor, values, record, errors):
+        """The person (on create), the linked records, the dates and the category's fields."""
         if record is None:
             _check_person(s, actor, values.get("person_id"), errors)
         _check_links(s, values, errors)
@@ -82,12 +83,14 @@ class DeclarationSpec(base.RecordSpec):
         _check_category(s, values, errors, gift_thresholds())
 
     def values_of(self, record):
+        """The stored values, with the value in pounds as the form and schema take it."""
         values = super().values_of(record)
         values["value"] = None if record.value_pence is None else Decimal(
             pounds(record.value_pence))
         return values
 
     def columns(self, payload):
+        """The payload as columns: the value in pence, declared today when left empty."""
         out = {k: v for k, v in payload.items() if k != "value"}
         if "value" in payload:
             out["value_pence"] = pence(payload["value"])
@@ -96,6 +99,7 @@ class DeclarationSpec(base.RecordSpec):
         return out
 
     def public(self, record):
+        """DeclarationPublic, with the value in pounds."""
         data = {c: getattr(record, c) for c in DeclarationPublic.model_fields if c != "value"}
         return DeclarationPublic(**data, value=pounds(record.value_pence)).model_dump(mode="json")
 

@@ -51,6 +51,7 @@ class Due:
 
     @property
     def total(self) -> int:
+        """How many rows the list has: people who must declare, and late declarations."""
         return len(self.missing) + len(self.late)
 
 

@@ -87,6 +87,7 @@ class File:
 
     @property
     def number(self) -> int:
+        """The revision number its front matter gives."""
         return self.meta["revision"]
 
 

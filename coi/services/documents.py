@@ -85,6 +85,7 @@ class DocumentSpec(base.RecordSpec):
         return scoping.by_org(actor, stmt, Document.ulo_id, Document.commissioner_id)
 
     def public(self, record):
+        """DocumentPublic, with the current revision's agreements."""
         return present([record])[0]
 
 

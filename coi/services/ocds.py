@@ -38,13 +38,16 @@ class Report:
     outcomes: list[Outcome]
 
     def count(self, action: str) -> int:
+        """How many processes had this outcome."""
         return sum(1 for o in self.outcomes if o.action == action)
 
     def summary(self) -> str:
+        """The counts in one sentence, as the command and the page print them last."""
         return (f"Created {self.count('created')}, updated {self.count('updated')}, "
                 f"unchanged {self.count('unchanged')}, skipped {self.count('skipped')}.")
 
     def as_dict(self) -> dict:
+        """The counts and every outcome, as the API answers them."""
         return {**{a: self.count(a) for a in ACTIONS},
                 "outcomes": [o.__dict__ for o in self.outcomes]}
 

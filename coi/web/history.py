@@ -49,11 +49,13 @@ def _resource(entity: str):
 
 
 def entity_label(entity: str) -> str:
+    """An audit event's entity in words: "board member" for board_member."""
     res = _resource(entity)
     return res.singular if res else entity.replace("_", " ")
 
 
 def field_label(entity: str, name: str) -> str:
+    """A snapshot's field as its form names it."""
     res = _resource(entity)
     if name in LABELS or res is None:
         return LABELS.get(name, name.replace("_", " ").capitalize())
