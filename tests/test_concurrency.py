@@ -75,8 +75,10 @@ class Gunicorn:
         raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()}")
 
     def stop(self) -> str:
-        os.killpg(self.proc.pid, signal.SIGINT)  # every request has been answered
-        self.proc.wait(timeout=30)
+        # Every request has been answered; a graceful stop (TERM) lets a worker finish writing
+        # a response whose client stopped reading, where INT would interrupt it mid-write.
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=60)
         return self.log.read_text()
 
 
