@@ -183,6 +183,9 @@ def test_an_administrator_changes_the_gift_thresholds_and_they_apply_at_once(wor
                                                       "refuse_above": "40.00"})
     assert events() == start + 1
     assert declarations.gift_thresholds() == (10, 40)
+    declarations.set_gift_thresholds(world["admin"], {"declare_above": "10",
+                                                      "refuse_above": "40.00"})
+    assert events() == start + 1  # the same thresholds again: nothing to save or audit
     with pytest.raises(Invalid) as caught:
         declarations.record_declaration(world["ulo_staff"], gift(world, "45.00", "accepted"))
     assert "more than £40.00" in caught.value.by_field()["gift_decision"]

@@ -258,6 +258,28 @@ def test_admin_edits_the_cpv_table_on_its_page(app, auth, client, make, ctx):
     assert "Restore the documented defaults" in client.get("/admin/cpv").get_data(as_text=True)
     client.post("/admin/cpv", data={"action": "restore"})
     assert cpv.table() == mapping.DEFAULT_CPV
+    page = client.get("/admin/cpv").get_data(as_text=True)
+    assert "This is the documented default table." in page
+    assert "Restore the documented defaults" not in page
+
+
+def test_saving_or_restoring_the_same_cpv_table_again_writes_nothing(auth, client, make, ctx):
+    from sqlalchemy import func, select
+
+    from coi import db
+    from coi.models import AuditEvent
+
+    def setting_events():
+        return db.session().execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "setting.update")).scalar()
+
+    auth.login(make.user("admin"))
+    for _ in range(2):
+        client.post("/admin/cpv", data={"codes": "85312300 advocacy", "action": "save"})
+    assert setting_events() == 1
+    for _ in range(2):
+        client.post("/admin/cpv", data={"action": "restore"})
+    assert setting_events() == 2
 
 
 def test_cpv_page_keeps_what_was_typed_and_names_the_bad_line(auth, client, make):

@@ -205,8 +205,9 @@ def set_gift_thresholds(actor, data) -> tuple[Decimal, Decimal]:
     chosen = base.validate(GiftThresholds, data)
     if chosen.refuse_above < chosen.declare_above:
         raise Invalid({"refuse_above": "Refuse above must not be below declare above"})
-    settings.put(actor, GIFT_KEY, {"declare_above": f"{chosen.declare_above:.2f}",
-                                   "refuse_above": f"{chosen.refuse_above:.2f}"})
+    if (chosen.declare_above, chosen.refuse_above) != gift_thresholds():  # else nothing to save
+        settings.put(actor, GIFT_KEY, {"declare_above": f"{chosen.declare_above:.2f}",
+                                       "refuse_above": f"{chosen.refuse_above:.2f}"})
     return chosen.declare_above, chosen.refuse_above
 
 
