@@ -61,6 +61,7 @@ def renew(user) -> None:
 
 
 def needs_enrolment(user) -> bool:
+    """The account's role must use two-factor sign-in and it has not set it up yet."""
     required = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
     return user.totp_secret is None and user.role in required
 
@@ -82,6 +83,7 @@ def pending() -> dict | None:
 
 
 def limits() -> tuple[int, int]:
+    """The idle and the absolute limit, in seconds."""
     cfg = current_app.config
     return int(cfg["SESSION_IDLE_MINUTES"]) * 60, int(cfg["SESSION_ABSOLUTE_HOURS"]) * 3600
 
@@ -160,6 +162,7 @@ def _enrol_first():
 
 
 def recently_authenticated() -> bool:
+    """The password was entered (again) within the last REAUTH_MINUTES."""
     minutes = int(current_app.config.get("REAUTH_MINUTES", 10))
     return now() - int(session.get("auth_at", 0)) <= minutes * 60
 
@@ -189,6 +192,7 @@ def renew_absolute() -> None:
 
 
 def status_json():
+    """The session's clock as JSON, for the timeout warning."""
     if not current_user.is_authenticated or current_user.via_token:
         return jsonify({"signed_in": False})
     return jsonify(remaining())

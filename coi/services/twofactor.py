@@ -134,6 +134,7 @@ def regenerate_recovery_codes(user_id: int) -> list[str]:
 
 
 def required_for(user: User) -> bool:
+    """The account's role must use two-factor sign-in (TWO_FACTOR_REQUIRED_ROLES)."""
     return user.role in (current_app.config.get("TWO_FACTOR_REQUIRED_ROLES") or ())
 
 
@@ -172,5 +173,6 @@ def reset(actor, user_id: int) -> User:
 
 
 def recovery_codes_left(user_id: int) -> int:
+    """How many unused recovery codes the account has."""
     user = db.session().get(User, user_id)
     return len(user.recovery_codes or []) if user else 0

@@ -4,9 +4,8 @@ authenticator app, recovery codes, turning it off, and an administrator's reset.
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from coi import db, sessions
+from coi import sessions
 from coi.errors import Invalid
-from coi.models import User
 from coi.services import logins, twofactor
 from coi.web.account import carried, finish_sign_in
 from coi.web.crud import CSRF_MESSAGE
@@ -123,11 +122,5 @@ def reset(record_id: int):
     return redirect(url_for("records.users_show", record_id=record_id))
 
 
-def two_factor_on(user_id: int) -> bool:
-    user = db.session().get(User, user_id)
-    return bool(user and user.totp_secret)
-
-
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.add_template_global(two_factor_on, "two_factor_on")
