@@ -263,5 +263,8 @@ def test_an_arrangement_page_lists_its_notifications_and_starts_one(world, auth,
         "ulo_id": world["ulo"].id, "commissioner_id": world["council"].id,
         "recipient_name": "Cllr Jo Bloggs"})
     assert made.status_code == 302
+    shown = text(client.get(made.headers["Location"].removesuffix("/edit")))
+    assert re.search(r"Partnership arrangement</dt><dd[^>]*><a [^>]+>[^<]*Riverside Disabled "
+                     r"People&#39;s Forum and Riverside Council, since \d+ \w+ \d{4}\)", shown)
     page = text(client.get(f"/arrangements/{arrangement}"))
     assert "Cllr Jo Bloggs" in page and "Not sent yet" in page

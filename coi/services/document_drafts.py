@@ -45,13 +45,23 @@ def arrangement_choices(actor) -> list[tuple[int, str]]:
     s = db.session()
     stmt = ulo.ARRANGEMENTS.scope(actor, select(Arrangement)).order_by(Arrangement.started_on)
     names = org_names(s)
-    out = []
-    for a in s.execute(stmt).scalars():
-        what = a.description.splitlines()[0][:60] if a.description else ""
-        out.append((a.id, f"{vocab.label(vocab.ARRANGEMENT_KINDS, a.kind)}: {what} "
-                          f"({names.get(a.ulo_id)} and {names.get(a.commissioner_id)}, "
-                          f"since {long_date(a.started_on)})"))
-    return out
+    return [(a.id, _described(a, names)) for a in s.execute(stmt).scalars()]
+
+
+def describe_arrangement(actor, arrangement_id: int | None) -> str | None:
+    """One arrangement the actor may see, described as the form's choices describe it."""
+    s = db.session()
+    found = base.visible(s, ulo.ARRANGEMENTS, actor, arrangement_id) if arrangement_id else None
+    if found is None:
+        return None
+    return _described(found, org_names(s, [found.ulo_id, found.commissioner_id]))
+
+
+def _described(a: Arrangement, names: dict[int, str]) -> str:
+    what = a.description.splitlines()[0][:60] if a.description else ""
+    return (f"{vocab.label(vocab.ARRANGEMENT_KINDS, a.kind)}: {what} "
+            f"({names.get(a.ulo_id)} and {names.get(a.commissioner_id)}, "
+            f"since {long_date(a.started_on)})")
 
 
 def check(s, actor, values: dict, errors: dict) -> None:

@@ -146,9 +146,10 @@ def diff(before: dict | None, after: dict | None) -> list[Change]:
     return out
 
 
-def people() -> list[tuple[int, str]]:
+def people(actor) -> list[tuple[int, str]]:
     """Every person ever recorded, (id, name) by name, to filter declarations by (readers see
     the whole register, people who left included)."""
+    require_reader(actor)
     return [tuple(r) for r in db.session().execute(select(Person.id, Person.name)
                                                    .order_by(Person.name))]
 

@@ -153,7 +153,7 @@ def show(record_id: int):
         history=documents.revisions(actor, doc.id), by_revision=by_revision,
         placeholders=unfilled_placeholders(current.markdown),
         can_edit=actor.role in access.WRITER_ROLES,
-        arrangement=dict(drafts.arrangement_choices(actor)).get(doc.arrangement_id),
+        arrangement=drafts.describe_arrangement(actor, doc.arrangement_id),
         my_side=_my_side(actor, doc), sides_label=agreements.SIDES,
         side_titles=agreements.SIDE_TITLES)
 

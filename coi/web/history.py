@@ -83,7 +83,7 @@ def _filter_fields(keep: tuple[str, ...] | None = None) -> list[forms.Field]:
     fields = forms.fields_of(
         history.EventFilters, {"entity_id": {"widget": "text"}, "actor": {"widget": "text"}},
         {"entity": entities, "action": actions, "organisation_id": orgs(),
-         "person_id": history.people()})
+         "person_id": history.people(_actor())})
     wanted = keep or tuple(f.name for f in fields if f.name not in LIST_ONLY)
     return [f for f in fields if f.name in wanted]
 
