@@ -4,6 +4,7 @@ commissioner's read-only view and the board pack."""
 from datetime import date
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from coi import db
@@ -189,6 +190,13 @@ def test_the_decision_form_leads_to_check_your_answers_then_minutes(board, clien
     check = client.get(f"/flags/{flag_id}/decide/check").get_data(as_text=True)
     assert "Check the decision" in check and "Jo Board" in check
     assert "Share the information from the engagement with every bidder" in check
+    assert flag_status(flag_id) == "open"
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    stale = client.post(f"/flags/{flag_id}/decide/check")
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    g.pop("csrf_failed")  # the fixtures' app context outlives requests; a server's does not
+    assert stale.status_code == 422 and "<title>Error: " in stale.get_data(as_text=True)
+    assert "The decision was not saved" in stale.get_data(as_text=True)
     assert flag_status(flag_id) == "open"
     done = client.post(f"/flags/{flag_id}/decide/check", follow_redirects=True)
     assert "The decision was minuted" in done.get_data(as_text=True)

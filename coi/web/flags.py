@@ -105,6 +105,10 @@ def _fields(actor, flag):
         "present_ids": people, "withdrawn_ids": people}), seats
 
 
+NOT_MINUTED = ("The decision was not saved because the page was open too long. Check it and "
+               "minute it again.")
+
+
 def _draft_key(flag_id: int) -> str:
     return f"decision_draft_{flag_id}"
 
@@ -167,8 +171,9 @@ def check(flag_id: int):
     words = {"mitigations": "; ".join(vocab.MITIGATIONS[m] for m in proposal.payload.mitigations),
              "present": ", ".join(names.get(p, str(p)) for p in proposal.check.present_ids),
              "withdrawn": ", ".join(names.get(p, str(p)) for p in proposal.check.withdrawn_ids)}
+    errors = {"_form": NOT_MINUTED} if g.get("csrf_failed") else {}
     return render_template("flags/check.html", flag=flag, proposal=proposal, words=words,
-                           csrf_failed=g.get("csrf_failed"))
+                           errors=errors), (422 if errors else 200)
 
 
 def _outcome_message(decision) -> str:
