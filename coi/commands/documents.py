@@ -1,19 +1,12 @@
 """`flask export-documents DIR` and `flask import-documents DIR`: every document revision as a
 Markdown file with front matter, and such a folder read back."""
 
-import sys
 from pathlib import Path
 
 import click
 
+from coi.commands import fail
 from coi.errors import DomainError
-
-
-def _fail(exc: DomainError) -> None:
-    click.echo(f"Error: {exc.detail}", err=True)
-    for err in exc.errors:
-        click.echo(f"  {err['field']}: {err['message']}", err=True)
-    sys.exit(1)
 
 
 @click.command("export-documents")
@@ -24,7 +17,7 @@ def export_documents(directory):
     try:
         written = document_files.export_all(None, directory)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Wrote {len(written)} revision files to {directory}.")
 
 
@@ -36,7 +29,7 @@ def import_documents(directory):
     try:
         report = document_files.import_folder(None, directory)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     for note in report.notes:
         click.echo(note)
     click.echo(report.summary())

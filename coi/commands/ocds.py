@@ -1,9 +1,8 @@
 """`flask import-ocds FILE`: opportunities from an OCDS release or record package."""
 
-import sys
-
 import click
 
+from coi.commands import fail
 from coi.errors import DomainError
 
 
@@ -15,10 +14,7 @@ def import_ocds(file):
     try:
         report = ocds.import_file(None, file.read())
     except DomainError as exc:
-        click.echo(f"Error: {file.name}: {exc.detail}", err=True)
-        for err in exc.errors:
-            click.echo(f"  {err['field']}: {err['message']}", err=True)
-        sys.exit(1)
+        fail(exc, file.name)
     for o in report.outcomes:
         title = f" {o.title!r}" if o.title else ""
         click.echo(f"{o.action:<9} {o.ocid}{title}: {o.detail}")
