@@ -3,6 +3,7 @@ front matter, read back idempotently, appended in order, and all-or-nothing when
 tampered with or does not fit."""
 
 import hashlib
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -149,6 +150,26 @@ def test_a_round_trip_into_a_fresh_register_keeps_texts_hashes_and_agreements(
     again = run_import(fresh, tmp_path / "out")
     assert "Created 0 documents, 0 revisions and 0 agreements" in again.output
     assert in_app(fresh, counts) == first
+
+
+def test_times_written_with_another_offset_are_imported_as_the_same_moment(
+        register, runner, tmp_path, world, fresh):
+    export(runner, tmp_path / "out")
+    target = tmp_path / "out" / f"document-{register['doc']:04d}-rev-002.md"
+    meta, _ = front_matter(target)
+    written = datetime.fromisoformat(meta["created_at"])
+    local = written.astimezone(timezone(timedelta(hours=1))).isoformat()  # same moment, +01:00
+    target.write_text(target.read_text(encoding="utf-8").replace(meta["created_at"], local),
+                      encoding="utf-8")
+    same_world(fresh, world)
+    assert run_import(fresh, tmp_path / "out").exit_code == 0
+
+    def imported():
+        rev = db.session().execute(select(Revision).where(Revision.number == 2)).scalars()
+        return [r.created_at for r in rev if r.markdown == FILLED][0]
+
+    stored = in_app(fresh, imported)
+    assert stored.replace(tzinfo=UTC) == written.astimezone(UTC)
 
 
 def test_a_tampered_file_is_refused_by_name_and_nothing_is_imported(register, runner, tmp_path,
