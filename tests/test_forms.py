@@ -181,3 +181,14 @@ def test_ending_without_a_csrf_token_keeps_the_reason(csrf_on):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert CSRF_MESSAGE in html and "The board seat ended" in html
+
+
+def test_a_date_typed_with_superscript_digits_is_a_clear_error_not_a_500(client, auth, world):
+    from coi import db
+    from coi.models import User
+    auth.login(db.session().get(User, world["commissioner"].id))
+    got = client.post("/opportunities/new", data={
+        "title": "Advice", "reference": "R-1", "value": "10.00", "route": "open",
+        "service_areas": "advocacy", "published_on-day": "²", "published_on-month": "3",
+        "published_on-year": "2026"})
+    assert got.status_code == 422 and "published_on" in got.get_data(as_text=True)

@@ -139,7 +139,8 @@ def _date_from(form, name: str):
     if not any(parts):
         return None
     day, month, year = parts
-    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+    if not (day.isascii() and day.isdecimal() and month.isascii() and month.isdecimal()
+            and year.isascii() and year.isdecimal() and len(year) == 4):
         return "not-a-date"
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
