@@ -300,3 +300,12 @@ def test_the_board_dashboard_lists_documents_waiting_for_its_agreement(board, cl
     auth.login(board["user"])
     page = client.get("/").get_data(as_text=True)
     assert "Principles for working together" in page and f"/documents/{doc.id}" in page
+
+
+def test_an_administrator_sets_the_quorum_from_the_command_line(board, runner):
+    assert "2 voting board members" in runner.invoke(args=["quorum"]).output
+    assert runner.invoke(args=["quorum", "zero"]).exit_code == 1
+    assert "now 3" in runner.invoke(args=["quorum", "3"]).output
+    with pytest.raises(Invalid) as refused:
+        minute(board)
+    assert "at least 3" in refused.value.by_field()["present_ids"]
