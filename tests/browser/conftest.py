@@ -15,6 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from coi import create_app
+from tests.browser.checks import AXE_SCRIPT
 from tests.factories import PASSWORD, Factory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
@@ -153,6 +154,7 @@ def signed_in(browser, live):
         context = browser.new_context(**kwargs)
         contexts.append(context)
         context.set_default_timeout(15_000)
+        context.add_init_script(script=AXE_SCRIPT)  # axe-core ready on every page
         page = context.new_page()
         if role and role != "anonymous":
             sign_in(page, live, role)
