@@ -164,6 +164,9 @@ def decide(page, live) -> None:
     """A board member who took no part records the board's decision, then minutes it."""
     open_flag(page, "Riverside Council")
     follow(page, "link", "Record the board's decision")
+    follow(page, "button", "Continue")  # nothing chosen yet: the form's error state
+    assert page.title().startswith("Error:"), page.title()
+    assert not checks.error_summary_problems(page) + checks.axe_violations(page)
     pick_radio(page, "Outcome", "Manage the conflict")
     tick(page, "Separate the voice and bid teams (ethical wall)")
     type_into(page, "textbox", "Rationale", "Managed with an ethical wall between the teams.")
