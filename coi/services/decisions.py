@@ -263,6 +263,7 @@ class BoardPack:
     since: date
     open_flags: list[Flag]
     decisions: list[tuple[Decision, Flag]]
+    prepared_on: date = field(default_factory=date.today)
 
 
 def board_pack(actor, since: date) -> BoardPack:
