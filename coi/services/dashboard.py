@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, not_, select
 
-from coi import access, audit, db
-from coi.models import Decision, Document, Flag
-from coi.services import flags
+from coi import access, db
+from coi.models import Decision, Document, Flag, Organisation
+from coi.services import figures_cache, flags
 
 ACTIVE = ("open", "under_review")
 SEVERITIES = ("high", "medium", "low")  # most severe first, as flags.SEVERITY_ORDER
@@ -68,14 +68,44 @@ def recent_decisions(actor, limit: int = 5) -> list[tuple[Decision, Flag]]:
 
 
 def for_actor(actor) -> dict:
-    """The numbers and lists on the signed-in account's dashboard."""
-    counts = open_flags_by_severity(actor)
-    waiting, top = flags_waiting(actor, counts=counts)
-    board = {"flags": counts, "waiting": waiting, "top_flags": top,
-             "documents": documents_to_agree(actor), "due": declarations_due(actor),
-             "decisions": recent_decisions(actor)}
+    """The numbers and lists on the signed-in account's dashboard.
+
+    They are computed once per register state for each role and organisation and kept as
+    plain data in coi.services.figures_cache, checked against the audit chain's head and
+    today's date on every view (so a write shows in the next view, in every worker)."""
+    at = figures_cache.stamp()
+    board = dict(figures_cache.cached(("dashboard", *figures_cache.scope_of(actor)),
+                                      lambda: figures(actor), at))
     if actor.role in ("auditor", "admin"):
-        board["chain_head"] = audit.head(db.session())
+        board["chain_head"] = at[:2]
     board["can_decide"] = actor.role == "ulo_board"
     board["is_commissioner"] = access.is_commissioner(actor)
     return board
+
+
+def figures(actor) -> dict:
+    """The dashboard's figures for the actor's scope, as plain data (no ORM records)."""
+    counts = open_flags_by_severity(actor)
+    waiting, top = flags_waiting(actor, counts=counts)
+    own = access.own_org(actor)
+    names = org_names({f.ulo_id for f in top} | {f.commissioner_id for f in top} | {own})
+    return {
+        "org_name": names.get(own, ""), "flags": counts, "waiting": waiting,
+        "top_flags": tuple({"id": f.id, "rule": f.rule, "severity": f.severity,
+                            "score": f.score, "ulo_name": names.get(f.ulo_id, ""),
+                            "commissioner_name": names.get(f.commissioner_id, "")}
+                           for f in top),
+        "documents": tuple({"id": d.id, "title": d.title,
+                            "current_revision": d.current_revision}
+                           for d in documents_to_agree(actor)),
+        "due": declarations_due(actor),
+        "decisions": tuple({"flag_id": f.id, "outcome": d.outcome, "decided_on": d.decided_on}
+                           for d, f in recent_decisions(actor))}
+
+
+def org_names(ids) -> dict[int, str]:
+    """{organisation id: name} for a few organisations (a missing one by its number)."""
+    wanted = {i for i in ids if i is not None}
+    found = dict(db.session().execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(wanted))).all()) if wanted else {}
+    return {i: found.get(i, f"Organisation {i}") for i in wanted}

@@ -6,9 +6,10 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from coi import charts, vocab
-from coi.services import charts_data
+from coi.services import charts_data, figures_cache
 from coi.services import relationship as rel
 
 bp = Blueprint("relationship", __name__)
@@ -131,20 +132,28 @@ def _globals():
 
 
 def dashboard_pictures() -> dict:
-    """The dashboard's pictures for the signed-in account, with their tables' numbers."""
+    """The dashboard's pictures for the signed-in account, with their tables' numbers, kept
+    as plain data in coi.services.figures_cache (checked against the audit chain's head and
+    today's date on every view, so a write shows in the next view)."""
     actor = current_user.user
+    chosen = request.args.get("income_ulo", type=int)
+    return figures_cache.cached(("pictures", *figures_cache.scope_of(actor), chosen),
+                                lambda: _pictures(actor, chosen))
+
+
+def _pictures(actor, chosen: int | None) -> dict:
     months = charts_data.open_flags_by_month(actor)
     out = {"months": months, "flags_svg": charts.stacked_months(
         "flags-by-month", "Open flags by severity, month by month",
         _months_desc(months), months)}
     ulos = charts_data.income_ulos(actor)
-    chosen = request.args.get("income_ulo", type=int)
     ulo_id = chosen if any(i == chosen for i, _ in ulos) else (ulos[0][0] if ulos else None)
-    out.update(income_ulos=ulos, income_ulo=ulo_id, income=[], income_svg=None,
+    name = dict(ulos).get(ulo_id, "")
+    out.update(income_ulos=ulos, income_ulo=ulo_id, income_name=name, income=[],
+               income_svg=None, income_options=_options(ulos, ulo_id),
                threshold=charts_data.dependency_threshold())
     if ulo_id:
         out["income"] = charts_data.income_shares(actor, ulo_id)
-        name = dict(ulos)[ulo_id]
         if out["income"]:
             out["income_svg"] = charts.share_bars(
                 "income-by-funder", f"Income of {name} by funder",
@@ -154,6 +163,14 @@ def dashboard_pictures() -> dict:
                      "body": f["body"]}
                     for f in y["funders"]]} for y in out["income"]], out["threshold"])
     return out
+
+
+def _options(choices: list[tuple[int, str]], chosen: int | None) -> Markup:
+    """The <option>s of a select, the chosen one selected (built once, not per view: an
+    auditor chooses among every ULO of the register)."""
+    return Markup("").join(Markup('<option value="{}"{}>{}</option>').format(
+        value, Markup(" selected") if value == chosen else "", name)
+        for value, name in choices)
 
 
 def _money(pence: int) -> str:

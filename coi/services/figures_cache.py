@@ -1,0 +1,83 @@
+"""A cache of figures computed from the whole register (the dashboard's counts, lists and
+pictures), kept correct by checking it against the database on every use.
+
+Every write appends an event to the audit chain (coi.audit), in the same transaction as the
+change, and the chain's head (seq, hash) names the register's whole history: a hash covers
+every earlier event. A cached figure is stored with the stamp (head seq, head hash, today's
+date) it was computed at, and is used only while the database's head and the date are the
+same; otherwise it is computed again. So every worker and every instance that shares the
+database shows the same, current figures, a write shows in the next view, and figures that
+depend on the date (months, declarations due) change at midnight.
+
+The stamp is read BEFORE the figures are computed: a write committed in between makes the
+figures newer than their stamp, never older, and that stamp is then already out of date.
+Values are plain data (numbers, strings, dicts, tuples, frozen dataclasses), never ORM
+records bound to a request's session; callers must not change what they get back. The cache
+belongs to one app (app.extensions) and keeps the most recently used MAX_ENTRIES keys.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import UTC, date, datetime
+
+from flask import current_app, g
+
+from coi import audit, db
+
+MAX_ENTRIES = 256
+EXTENSION = "coi.figures_cache"
+
+
+class FiguresCache:
+    """Values by key, each with the stamp it was computed at; least recently used go first."""
+
+    def __init__(self, size: int = MAX_ENTRIES):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: Hashable, stamp: Hashable, compute: Callable[[], object]):
+        """The value for key if it was computed at stamp, else compute() stored at stamp."""
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None and found[0] == stamp:
+                self.entries.move_to_end(key)
+                return found[1]
+        value = compute()
+        with self.lock:
+            self.entries[key] = (stamp, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+def stamp() -> tuple:
+    """What the register's figures depend on: the audit chain's head and today's date (both
+    the local and the UTC one, as the figures use either).
+
+    Read once per database transaction of the request (a page asks for several figures)."""
+    s = db.session()
+    memo = g.get("_figures_stamp")
+    if memo is not None and memo[0] is s.get_transaction() is not None:
+        return memo[1]
+    seq, head_hash = audit.head(s)
+    value = (seq, head_hash, date.today(), datetime.now(UTC).date())
+    g._figures_stamp = (s.get_transaction(), value)
+    return value
+
+
+def _cache() -> FiguresCache:
+    cache = current_app.extensions.get(EXTENSION)
+    if cache is None:
+        cache = current_app.extensions.setdefault(EXTENSION, FiguresCache())
+    return cache
+
+
+def scope_of(actor) -> tuple:
+    """What decides which records an account sees: its role and organisation."""
+    return (None, None) if actor is None else (actor.role, actor.organisation_id)
+
+
+def cached(key: tuple, compute: Callable[[], object], at: tuple | None = None):
+    """compute()'s value for key as of the database's current stamp (or the given one)."""
+    return _cache().get(key, at or stamp(), compute)

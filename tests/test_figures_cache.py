@@ -1,0 +1,97 @@
+"""The dashboard's figures are kept between views, yet every worker shows the current ones: a
+write (which appends to the audit chain) shows in the next view, and a new day recomputes."""
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from coi import create_app, db
+from coi.models import Flag, User
+from coi.services import base, decisions, figures_cache, flags, organisations
+
+
+def second_worker(app, auth):
+    """Another app over the same database, as a second gunicorn worker would be."""
+    other = create_app({key: app.config[key] for key in (
+        "TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "ARGON2_PROFILE",
+        "SCHEMA_FROM_MODELS")})
+    return other, other.test_client()
+
+
+def number(page: str, words: str) -> int:
+    return int(re.search(re.escape(words) + r"\s*(\d+)", page).group(1))
+
+
+def test_a_write_shows_in_the_next_dashboard_of_every_worker(app, client, auth, make, world):
+    other, client2 = second_worker(app, auth)
+    try:
+        for c in (client, client2):
+            auth.login(world["ulo_board"], client=c)
+        before = [c.get("/").get_data(as_text=True) for c in (client, client2)]
+        assert [number(p, "Declarations due:") for p in before] == [1, 1]
+        assert all("Riverside Disabled People&#39;s Forum" in p for p in before)
+        make.board_member(world["ulo"], make.person(world["ulo"], "Jo Board"))
+        base.update_record(organisations.ORGANISATIONS, None, world["ulo"].id,
+                           {"name": "Riverside Deaf and Disabled People's Forum"})
+        after = [c.get("/").get_data(as_text=True) for c in (client, client2)]
+        assert [number(p, "Declarations due:") for p in after] == [2, 2]
+        assert all("Riverside Deaf and Disabled People&#39;s Forum" in p for p in after)
+    finally:
+        other.extensions["coi.engine"].dispose()
+
+
+def test_a_decision_leaves_the_open_flags_and_joins_the_recent_decisions(client, auth, make,
+                                                                          world):
+    s = db.session()
+    user = s.get(User, world["ulo_board"].id)
+    me = make.board_member(world["ulo"], s.get(type(world["person"]), user.person_id))
+    jo = make.person(world["ulo"], "Jo Board")
+    make.board_member(world["ulo"], jo)
+    flag = s.execute(select(Flag).where(Flag.rule == "R1", Flag.ulo_id == world["ulo"].id)
+                     ).scalars().one()
+    auth.login(world["auditor"])
+    before = client.get("/").get_data(as_text=True)
+    assert client.get("/").get_data(as_text=True) == before  # the kept figures read the same
+    decisions.decide(user, flag.id, {
+        "outcome": "manage", "mitigations": ["ethical_wall"], "quorate": True,
+        "rationale": "An ethical wall separates the teams.", "decided_on": date.today(),
+        "present_ids": [me.person_id, jo.id]})
+    after = client.get("/").get_data(as_text=True)
+    waiting = "Flags waiting for review:"
+    assert number(after, waiting) == number(before, waiting) - 1
+    assert "Recent decisions" not in before and f"/flags/{flag.id}\">Flag {flag.id}</a>" in after
+    assert number(after, "Head: event") > number(before, "Head: event")
+
+
+def test_an_account_never_sees_figures_kept_for_a_wider_scope(client, auth, world):
+    auth.login(world["auditor"])
+    everyone = number(client.get("/").get_data(as_text=True), "Flags waiting for review:")
+    auth.login(world["other_staff"])
+    theirs = number(client.get("/").get_data(as_text=True), "Flags waiting for review:")
+    active = base.ListQuery(filters={"status": "active"})
+    assert theirs == flags.list_flags(world["other_staff"], active).total < everyone
+    assert everyone == flags.list_flags(world["auditor"], active).total
+
+
+def test_figures_are_computed_again_when_the_chain_head_or_the_date_moves():
+    cache, calls = figures_cache.FiguresCache(size=2), []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    today = date(2026, 3, 31)
+    assert cache.get("k", (5, "abc", today), compute) == 1
+    assert cache.get("k", (5, "abc", today), compute) == 1
+    assert cache.get("k", (6, "def", today), compute) == 2
+    assert cache.get("k", (6, "def", date(2026, 4, 1)), compute) == 3
+    cache.get("a", 1, compute), cache.get("b", 1, compute)
+    assert list(cache.entries) == ["a", "b"]  # the least recently used went first
+
+
+def test_the_stamp_is_the_chain_head_and_today(app, world):
+    from coi import audit
+    with app.test_request_context():
+        head = audit.head(db.session())
+        assert figures_cache.stamp()[:3] == (*head, date.today())
