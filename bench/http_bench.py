@@ -69,7 +69,8 @@ def _prepare(url: str) -> dict:
     cookies = {role: _cookie(app, user) for role, user in found.items()}
     rules = {r.rule for r in app.url_map.iter_rules()}
     app.extensions["coi.engine"].dispose()
-    flag_page = (f"/flags/{flag}", "flag page") if "/flags/<int:record_id>" in rules \
+    flag_page = (f"/flags/{flag}", "flag page") if any(
+        re.fullmatch(r"/flags/<int:\w+>", rule) for rule in rules) \
         else (f"/api/v1/flags/{flag}", "flag (API: there is no flag page yet)")
     return {"cookies": cookies, "pages": [
         ("floor", "/bench/floor", None),

@@ -157,6 +157,19 @@ class Page:
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
+    @property
+    def window(self) -> list[int | None]:
+        """The page numbers a pagination bar offers: the first, the last and two either side
+        of this one, with None where an ellipsis stands for the pages left out."""
+        last, here = self.pages, self.page
+        shown = sorted({1, last, *range(max(1, here - 2), min(last, here + 2) + 1)})
+        out: list[int | None] = []
+        for n in shown:
+            if out and n - out[-1] > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
 
 @dataclass
 class ListQuery:
@@ -173,10 +186,53 @@ class ListQuery:
 
 
 def paginate(s, stmt, query: ListQuery) -> Page:
-    total = s.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar()
+    total = count(s, stmt)
     rows = s.execute(stmt.limit(query.per_page)
                      .offset((query.page - 1) * query.per_page)).scalars().all()
     return Page(list(rows), total, query.page, query.per_page)
+
+
+COUNTS_KEPT = 512
+
+
+def count(s, stmt) -> int:
+    """How many rows stmt selects (a list's total, without counting 100,000 rows each time).
+
+    Counts are remembered per app (per worker process), keyed by the statement with its
+    parameters, the audit chain's head (seq, hash) and today's date. Every change to the
+    register appends an audit event in the transaction that makes it, so a register that has
+    changed has a new head, read from the shared database: every worker and every instance
+    counts afresh after any write and never shows a total older than the rows beside it. A
+    count is kept only if the head did not move while it was counted (PostgreSQL reads each
+    statement afresh). Statements SQLAlchemy cannot key are simply counted."""
+    from flask import current_app
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    key = _count_key(counted)
+    if key is None:
+        return s.execute(counted).scalar()
+    kept = current_app.extensions.setdefault("coi.counts", {})
+    head = (*audit.head(s), date.today())
+    found = kept.get((key, head))
+    if found is not None:
+        return found
+    total = s.execute(counted).scalar()
+    if (*audit.head(s), date.today()) == head:
+        if len(kept) >= COUNTS_KEPT:
+            kept.clear()
+        kept[(key, head)] = total
+    return total
+
+
+def _count_key(stmt) -> tuple | None:
+    cache_key = stmt._generate_cache_key()
+    if cache_key is None:
+        return None
+    try:
+        values = tuple(p.effective_value for p in cache_key.bindparams)
+        hash(values)
+    except TypeError:  # a list or JSON parameter: not worth keying
+        return None
+    return cache_key.key, values
 
 
 def title_of(schema: type[In], name: str) -> str:

@@ -8,12 +8,23 @@ import csv
 import io
 from functools import partial
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from markupsafe import escape
 
 from coi import schemas
 from coi.errors import Invalid
-from coi.models import Opportunity, Person
+from coi.models import Opportunity, Organisation, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
 from coi.services.base import ListQuery, end_reason
@@ -75,12 +86,42 @@ def list_view(res: Resource):
         return _csv(res, actor, query)
     page = res.list(actor, query)
     rows = [{**res.public(r), "_ended": ended_state(res, r)} for r in page.items]
-    _prime_names(rows)
+    _prime_shown(res, rows)
     filters = [(f, f.choices(actor)) for f in res.filters]
-    return render_template("crud/list.html", res=res, page=page, rows=rows, query=query,
-                           filters=filters, endpoint=partial(endpoint, res),
-                           labels=_list_labels(res, actor, filters),
+    table = _table(res, rows, _list_labels(res, actor, filters), url_for(endpoint(res, "list")))
+    return render_template("crud/list.html", res=res, page=page, rows=rows, table=table,
+                           query=query, filters=filters, endpoint=partial(endpoint, res),
                            can_create=res.can_create(actor))
+
+
+def _prime_shown(res: Resource, rows: list[dict]) -> None:
+    """Load, in one query each, the names of the people and opportunities the columns show."""
+    keys = {c.key for c in res.columns}
+    _prime_names([{k: v for k, v in row.items() if k in keys} for row in rows])
+    orgs = {c.key for c in res.columns if c.fmt in ("org", "orgs")}
+    ids = [row.get(k) for row in rows for k in orgs]
+    prime(Organisation, [i for v in ids for i in (v if isinstance(v, list) else [v])])
+
+
+def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> list[tuple]:
+    """The list's rows as shown: (link to the record, its ended word, cells), each cell
+    (heads the row, words). The title column and the first column head the row and link to
+    the record (built from the list's address: one url_for per page, not per row)."""
+    from jinja2.filters import do_truncate
+
+    from coi.web.filters import display
+    env = current_app.jinja_env
+    table = []
+    for row in rows:
+        cells = []
+        for i, c in enumerate(res.columns):
+            if c.fmt == "link":
+                text = escape(do_truncate(env, str(row[c.key] or ""), 80))
+            else:
+                text = display(c.key, row[c.key], c.fmt, labels)
+            cells.append((c.fmt == "link" or i == 0, text))
+        table.append((f"{list_url}/{row['id']}", row["_ended"], cells))
+    return table
 
 
 def _list_labels(res: Resource, actor, filters: list) -> dict:

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import g
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from coi import db
@@ -38,12 +39,20 @@ def _cache(name: str) -> dict:
 
 
 def org_name(org_id) -> str:
+    """An organisation's name: primed ones, else every organisation's in one query (a page
+    that names many organisations one by one asks the database once)."""
     if org_id is None:
         return ""
-    cache = _cache("_org_names")
-    if not cache:
-        cache.update(db.session().execute(select(Organisation.id, Organisation.name)).all())
-    return cache.get(int(org_id), f"Organisation {org_id}")
+    cache, key = _cache("_names_Organisation"), int(org_id)
+    if key not in cache and not g.get("_org_names_all"):
+        g._org_names_all = True
+        cache.update(_rows(select(Organisation.id, Organisation.name)))
+    return cache.get(key, f"Organisation {org_id}")
+
+
+def _rows(stmt) -> list[tuple]:
+    """Plain rows straight from the connection (no ORM work for two columns)."""
+    return db.session().connection().execute(stmt).all()
 
 
 def prime(model, ids) -> None:
@@ -52,8 +61,8 @@ def prime(model, ids) -> None:
     wanted = {int(i) for i in ids if i is not None} - set(cache)
     if not wanted:
         return
-    col = model.name if model is Person else model.title
-    cache.update(db.session().execute(select(model.id, col).where(model.id.in_(wanted))).all())
+    col = model.title if model is Opportunity else model.name
+    cache.update(_rows(select(model.id, col).where(model.id.in_(wanted))))
 
 
 def _name(model, record_id) -> str:
@@ -72,7 +81,54 @@ def opportunity_title(opportunity_id) -> str:
     return _name(Opportunity, opportunity_id)
 
 
+ORG_KEYS = ("ulo_id", "commissioner_id", "organisation_id", "source_id")
+PEOPLE_KEYS = ("participant_ids", "team_ids", "present_ids", "withdrawn_ids")
+NOT_GIVEN = Markup('<span class="muted">Not given</span>')
+
+
+def display(key: str, value, fmt: str = "text", labels: dict | None = None) -> Markup:
+    """How a value of a record reads on a page: linked records by name, codes in words,
+    dates and money written out; "Not given" for nothing (the crud/_display.html macro)."""
+    if value is None or value == "" or value == []:
+        return NOT_GIVEN
+    if value is True or value is False:
+        return Markup("Yes" if value else "No")
+    return escape(_words(key, value, fmt, labels or {}))
+
+
+def _words(key: str, value, fmt: str, labels: dict) -> str:
+    many = not isinstance(value, str) and hasattr(value, "__iter__")
+    if fmt == "org" or key in ORG_KEYS:
+        return org_name(value)
+    if fmt == "orgs" or key == "member_ids":
+        return ", ".join(org_name(v) for v in value)
+    if fmt == "person" or key == "person_id":
+        return person_name(value)
+    if fmt == "people" or key in PEOPLE_KEYS:
+        return ", ".join(person_name(v) for v in value)
+    if fmt == "opportunity" or key == "opportunity_id":
+        return opportunity_title(value)
+    if fmt == "date" or key.endswith("_on"):
+        return fmt_date(value)
+    if fmt == "money" or key in ("value", "amount"):
+        return fmt_money(value)
+    if key in labels and isinstance(value, str):
+        return labels[key].get(value, _code(value))
+    if key in labels and many:
+        return ", ".join(str(labels[key].get(str(v), v)) for v in value)
+    if fmt == "code":
+        return _code(value)
+    if many:
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _code(value) -> str:
+    return str(value).replace("_", " ").capitalize()
+
+
 def init_app(app) -> None:
+    app.add_template_global(display, "show_value")
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_money, "money")
     app.add_template_global(org_name)
