@@ -1,6 +1,7 @@
 """The dashboard's figures are kept between views, yet every worker shows the current ones: a
 write (which appends to the audit chain) shows in the next view, and a new day recomputes."""
 
+import random
 import re
 from datetime import date
 
@@ -95,3 +96,42 @@ def test_the_stamp_is_the_chain_head_and_today(app, world):
     with app.test_request_context():
         head = audit.head(db.session())
         assert figures_cache.stamp()[:3] == (*head, date.today())
+
+
+def test_the_register_wide_picture_counts_what_each_flag_s_dates_say(ctx, world):
+    """The whole register's months (counted through the index, month by month) agree with
+    each flag's own dates, and with the organisations' pictures added together."""
+    from datetime import UTC, datetime, timedelta
+
+    from coi.models import Flag
+    from coi.services import charts_data
+    rng, now = random.Random(9), datetime.now(UTC)
+    s = db.write_session()
+    for n in range(300):
+        opened = now - timedelta(days=rng.randint(0, 420), seconds=rng.randint(0, 86399))
+        status = rng.choice(["open", "under_review", "resolved", "dismissed", "superseded"])
+        updated = opened + timedelta(days=rng.randint(0, 200))
+        s.add(Flag(rule="R1", fingerprint=f"month-{n}", severity=rng.choice(
+            ["high", "medium", "low"]), score=50, status=status, facts_hash="x",
+            ulo_id=rng.choice([world["ulo"].id, world["other_ulo"].id]),
+            opened_at=opened, updated_at=min(updated, now)))
+    s.commit()
+    rows = db.session().execute(select(Flag)).scalars().all()
+    everyone = charts_data.open_flags_by_month(world["auditor"])
+    for month in everyone:
+        first = month["month"]
+        end = min(datetime(first.year + first.month // 12, first.month % 12 + 1, 1,
+                           tzinfo=UTC) - timedelta(microseconds=1), now)
+        for sev in ("high", "medium", "low"):
+            assert month[sev] == sum(
+                1 for f in rows if f.severity == sev and aware(f.opened_at) <= end and (
+                    f.status in ("open", "under_review") or aware(f.updated_at) > end))
+    ours, theirs = (charts_data.open_flags_by_month(world[k]) for k in ("ulo_staff",
+                                                                       "other_staff"))
+    assert everyone == [{"month": a["month"], **{sev: a[sev] + b[sev] for sev in (
+        "high", "medium", "low")}} for a, b in zip(ours, theirs, strict=True)]
+
+
+def aware(moment):
+    from datetime import UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
