@@ -34,16 +34,23 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
+def nav_links() -> list[tuple[str, str, tuple | None]]:
+    """(label, url, roles) of the menu's pages that exist: the same on every page, so built
+    once per app (and per script root and length of NAV, should either change)."""
+    key = (request.script_root, len(NAV))
+    built = current_app.extensions.setdefault("coi.nav_links", {})
+    if key not in built:
+        built[key] = [(label, url_for(endpoint), roles) for label, endpoint, roles in NAV
+                      if has_endpoint(endpoint)]
+    return built[key]
+
+
 def nav_items() -> list[dict]:
     """The main menu for the signed-in role (links only; the services enforce access)."""
-    items = []
-    for label, endpoint, roles in NAV:
-        if not has_endpoint(endpoint) or (roles and current_user.role not in roles):
-            continue
-        url = url_for(endpoint)
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": label, "url": url, "current": current})
-    return items
+    role, path = current_user.role, request.path
+    return [{"label": label, "url": url,
+             "current": path == url or (url != "/" and path.startswith(url))}
+            for label, url, roles in nav_links() if not roles or role in roles]
 
 
 @bp.app_context_processor
