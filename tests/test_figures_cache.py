@@ -135,3 +135,16 @@ def test_the_register_wide_picture_counts_what_each_flag_s_dates_say(ctx, world)
 def aware(moment):
     from datetime import UTC
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_each_chosen_ulo_s_income_is_kept_apart(client, auth, world):
+    auth.login(world["auditor"])
+    caption = "Income of {} by funder and financial year"
+    ours = caption.format("Riverside Disabled People&#39;s Forum")
+    theirs = caption.format("Northbank Carers Together")
+    for _ in range(2):
+        first = client.get(f"/?income_ulo={world['ulo'].id}").get_data(as_text=True)
+        second = client.get(f"/?income_ulo={world['other_ulo'].id}").get_data(as_text=True)
+        assert ours in first and theirs not in first
+        assert theirs in second and ours not in second
+        assert f'<option value="{world["other_ulo"].id}" selected>' in second

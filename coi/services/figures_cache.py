@@ -25,7 +25,7 @@ from flask import current_app, g
 
 from coi import audit, db
 
-MAX_ENTRIES = 256
+MAX_ENTRIES = 512
 EXTENSION = "coi.figures_cache"
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
 from coi import db
@@ -65,8 +66,18 @@ def home():
         if users.register_is_empty():
             return redirect(url_for("account.setup"))
         return redirect(url_for("account.login"))
-    from coi.services import dashboard
-    return render_template("pages/home.html", board=dashboard.for_actor(current_user.user))
+    return render_template("pages/home.html", dashboard=dashboard_html(current_user.user))
+
+
+def dashboard_html(actor) -> Markup:
+    """The dashboard's content, rendered once per register state for each role, organisation
+    and chosen ULO and kept in coi.services.figures_cache (checked against the audit chain's
+    head and today's date on every view, like the figures it shows)."""
+    from coi.services import dashboard, figures_cache
+    key = ("dashboard page", *figures_cache.scope_of(actor),
+           request.args.get("income_ulo", type=int), request.script_root)
+    return figures_cache.cached(key, lambda: Markup(render_template(
+        "pages/_dashboard.html", board=dashboard.for_actor(actor), role=actor.role)))
 
 
 @bp.route("/healthz")
