@@ -58,13 +58,18 @@ class Tally:
 
     @property
     def score(self) -> int:
-        return min(100, sum(points for points, _ in self.parts))
+        return self.finish()[0]
 
     def reasons(self) -> tuple[str, ...]:
+        return self.finish()[1]
+
+    def finish(self) -> tuple[int, tuple[str, ...]]:
+        """The score and the reasons, in one pass."""
+        total = sum(points for points, _ in self.parts)
         lines = [f"{reason}: +{points}" for points, reason in self.parts]
-        if self.score == 100 and sum(points for points, _ in self.parts) > 100:
+        if total > 100:
             lines.append("The score is capped at 100")
-        return tuple(lines)
+        return min(100, total), tuple(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,25 +86,53 @@ class RuleInfo:
 
 
 def make_finding(info: RuleInfo, tally: Tally, thresholds: Thresholds, *, fingerprint: str,
-                 ulo_id: int, facts: object, **links: int | None) -> Finding:
-    """A finding of a rule with its score banded, its thresholds frozen and its facts hashed."""
-    score = tally.score
+                 ulo_id: int, facts: object = None, facts_hash: str | None = None,
+                 **links: int | None) -> Finding:
+    """A finding of a rule with its score banded, its thresholds frozen and its facts hashed
+    (or `facts_hash` when the caller hashed them already, see `hash_text`)."""
+    score, reasons = tally.finish()
     return Finding(rule=info.code, rule_version=info.version, fingerprint=fingerprint,
-                   severity=thresholds.severity(score), score=score, reasons=tally.reasons(),
+                   severity=thresholds.severity(score), score=score, reasons=reasons,
                    ulo_id=ulo_id, thresholds=dict(thresholds_used(info, thresholds)),
-                   facts_hash=hash_facts(facts), **links)
+                   facts_hash=hash_facts(facts) if facts_hash is None else facts_hash, **links)
+
+
+def thresholds_used(info: RuleInfo, thresholds: Thresholds) -> Mapping[str, int]:
+    """The thresholds a rule reads, and the severity bands, as frozen into its findings.
+
+    Remembers the last answer by identity: an evaluation asks with the same two objects for
+    every finding, and hashing them each time costs more than the answer."""
+    last = _last_used
+    if last[0] is info and last[1] is thresholds:
+        return last[2]
+    used = _thresholds_used(info, thresholds)
+    globals()["_last_used"] = (info, thresholds, used)
+    return used
 
 
 @lru_cache(maxsize=64)
-def thresholds_used(info: RuleInfo, thresholds: Thresholds) -> Mapping[str, int]:
-    """The thresholds a rule reads, and the severity bands, as frozen into its findings."""
+def _thresholds_used(info: RuleInfo, thresholds: Thresholds) -> Mapping[str, int]:
     keys = (*info.threshold_keys, "band_high", "band_medium")
     return MappingProxyType({key: getattr(thresholds, key) for key in keys})
+
+
+_last_used: tuple = (None, None, None)
 
 
 def hash_facts(facts: object) -> str:
     """SHA-256 of a canonical JSON form of `facts` (dates ISO, sets sorted, keys sorted)."""
     return hashlib.sha256(_CANONICAL.encode(facts).encode()).hexdigest()
+
+
+def fragment(values: list) -> str:
+    """The canonical JSON of a list's items without its brackets: fragments joined by commas
+    inside brackets hash exactly as `hash_facts` of the whole list (see `hash_text`)."""
+    return _CANONICAL.encode(values)[1:-1]
+
+
+def hash_text(*fragments: str) -> str:
+    """`hash_facts` of the list whose items the fragments hold, in order."""
+    return hashlib.sha256(f"[{','.join(fragments)}]".encode()).hexdigest()
 
 
 def _jsonable(value: object) -> object:

@@ -1,7 +1,8 @@
 """R1 "question then answer", with R2 "same people on both sides" folded into its score.
 
-The fast path indexes one ULO's engagements by commissioning body, so each bid meets only the
-engagements with the opportunity's body and its partners. `evaluate_naive` tries every pair of
+The fast path indexes one ULO's engagements by commissioning body and service area, so each bid
+meets only the engagements with the opportunity's body and its partners that share one of its
+areas. `evaluate_naive` tries every pair of
 the whole register; both share `window`, `linked` and `finding`, so they must agree (a property
 test checks that they do).
 """
@@ -12,11 +13,24 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from json.encoder import encode_basestring_ascii as _json_str
 
 from coi.vocab import SERVICE_AREAS
 
 from .facts import BidFact, EngagementFact, OpportunityFact, UloFacts, bid_in_play, partner_map
-from .findings import Finding, Names, RuleInfo, Tally, add_months, make_finding, money, span
+from .findings import (
+    Finding,
+    Names,
+    RuleInfo,
+    Tally,
+    add_months,
+    fragment,
+    hash_text,
+    money,
+    span,
+    thresholds_used,
+)
 from .thresholds import Thresholds
 
 INFLUENCE_POINTS = {"informed": 10, "consulted": 20, "co-designed": 30, "drafted": 40}
@@ -105,10 +119,7 @@ def linked(engagement: EngagementFact, opportunity: OpportunityFact, within: Win
 def question_then_answer(facts: UloFacts, thresholds: Thresholds, today: date,
                          bodies: Collection[int] | None = None) -> list[Finding]:
     """R1 (with R2) for one ULO; only bids on opportunities of `bodies` when given."""
-    by_body: dict[int, list[EngagementFact]] = defaultdict(list)
-    for engagement in facts.engagements:
-        if engagement.ulo_id == facts.ulo_id and not engagement.withdrawn:
-            by_body[engagement.commissioner_id].append(engagement)
+    index, parts = _by_body_and_area(facts), Parts(thresholds)
     partners, names, found = facts.partners, facts.names, []
     for bid in facts.bids:
         opportunity = facts.opportunities.get(bid.opportunity_id)
@@ -119,10 +130,35 @@ def question_then_answer(facts: UloFacts, thresholds: Thresholds, today: date,
             continue
         within = window(bid, opportunity, thresholds.r1_lookback_months, today)
         for related in (body, *partners.get(body, ())):
-            for engagement in by_body.get(related, ()):
+            for engagement in _sharing_an_area(index.get(related), opportunity):
                 if linked(engagement, opportunity, within):
-                    found.append(finding(engagement, bid, opportunity, within, names, thresholds))
+                    found.append(finding(engagement, bid, opportunity, within, names,
+                                         thresholds, parts))
     return found
+
+
+def _by_body_and_area(facts: UloFacts) -> dict[int, dict[str, list]]:
+    """The ULO's engagements in play, by body, then by service area, as (position, engagement):
+    a bid meets only the engagements that share one of its opportunity's areas."""
+    index: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for position, engagement in enumerate(facts.engagements):
+        if engagement.ulo_id == facts.ulo_id and not engagement.withdrawn:
+            by_area = index[engagement.commissioner_id]
+            for area in engagement.service_areas:
+                by_area[area].append((position, engagement))
+    return index
+
+
+def _sharing_an_area(by_area: dict[str, list] | None,
+                     opportunity: OpportunityFact) -> list[EngagementFact]:
+    """The engagements of one body that share an area with the opportunity, in their order."""
+    if not by_area:
+        return []
+    lists = [by_area[area] for area in opportunity.service_areas if area in by_area]
+    if len(lists) == 1:
+        return [engagement for _, engagement in lists[0]]
+    merged = dict(pair for pairs in lists for pair in pairs)
+    return [merged[position] for position in sorted(merged)]
 
 
 def evaluate_naive(engagements: Iterable[EngagementFact], bids: Iterable[BidFact],
@@ -150,31 +186,82 @@ def evaluate_naive(engagements: Iterable[EngagementFact], bids: Iterable[BidFact
 
 
 def finding(engagement: EngagementFact, bid: BidFact, opportunity: OpportunityFact,
-            within: Window, names: Names, thresholds: Thresholds) -> Finding:
+            within: Window, names: Names, thresholds: Thresholds,
+            parts: Parts | None = None) -> Finding:
     """The R1 finding for a linked engagement and bid, scored factor by factor."""
+    parts = parts or Parts(thresholds)
+    covered, engagement_facts, influence = parts.engagement(engagement)
+    opportunity_facts, route_and_value = parts.opportunity(opportunity)
     areas = engagement.service_areas & opportunity.service_areas
-    places = shared_places(engagement, opportunity)
+    places = sorted(p.strip() for p in opportunity.localities
+                    if p.strip().casefold() in covered) if covered else []
     people = engagement.participant_ids & bid.team_ids
-    tally = Tally()
-    tally.add(INFLUENCE_POINTS.get(engagement.influence, 0),
-              INFLUENCE_REASONS.get(engagement.influence, ""))
+    tally = Tally(list(influence))
     _recency(tally, engagement, within)
     _overlap(tally, engagement, opportunity, areas, names)
-    tally.add(PLACE_POINTS if places else 0,
-              f"The engagement and the tender cover the same places ({', '.join(places)})")
-    _route_and_value(tally, opportunity)
+    if places:
+        tally.add(PLACE_POINTS,
+                  f"The engagement and the tender cover the same places ({', '.join(places)})")
+    tally.parts += route_and_value
     for person in sorted(people, key=lambda p: (names.person(p), p)):
         tally.add(PERSON_POINTS,
                   f"{names.person(person)} took part in both the engagement and the bid team")
-    facts = [engagement.id, engagement.commissioner_id, engagement.influence,
-             _day(engagement.started_on), _day(engagement.ended_on),
-             opportunity.id, opportunity.commissioner_id, sorted(opportunity.service_areas),
-             opportunity.value_pence, opportunity.route, _day(opportunity.published_on),
-             bid.id, _day(bid.submitted_on), sorted(areas), places, sorted(people)]
-    return make_finding(R1, tally, thresholds, fingerprint=f"R1:e{engagement.id}:b{bid.id}",
-                        ulo_id=bid.ulo_id, facts=facts,
-                        commissioner_id=opportunity.commissioner_id,
-                        engagement_id=engagement.id, bid_id=bid.id)
+    score, reasons = tally.finish()
+    return Finding(rule=R1.code, rule_version=R1.version,
+                   fingerprint=f"R1:e{engagement.id}:b{bid.id}",
+                   severity=thresholds.severity(score), score=score, reasons=reasons,
+                   ulo_id=bid.ulo_id, thresholds=dict(parts.thresholds),
+                   facts_hash=hash_text(engagement_facts, opportunity_facts,
+                                        _pair_facts(bid, areas, places, people)),
+                   commissioner_id=opportunity.commissioner_id, engagement_id=engagement.id,
+                   bid_id=bid.id)
+
+
+def _pair_facts(bid: BidFact, areas: frozenset[str], places: list[str],
+                people: frozenset[int]) -> str:
+    """`fragment([bid id, submitted, sorted areas, places, sorted people])`, written out
+    directly (ids are ints; strings are escaped exactly as the canonical JSON escapes them)."""
+    submitted = "null" if bid.submitted_on is None else f'"{bid.submitted_on.isoformat()}"'
+    return (f"{bid.id},{submitted},[{','.join(map(_json_str, sorted(areas)))}],"
+            f"[{','.join(map(_json_str, places))}],[{','.join(map(str, sorted(people)))}]")
+
+
+class Parts:
+    """What a finding takes from one engagement or one opportunity alone, worked out once per
+    evaluation instead of once per pair: the places an engagement covered, its influence
+    factor, each record's part of the hashed facts, an opportunity's route and value factors,
+    and the thresholds the findings keep.
+
+    The facts hashed are, in order: the engagement's id, body, influence, start and end; the
+    opportunity's id, body, areas, value, route and publication; the bid's id and submission;
+    the areas, places and people both sides share."""
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds_used(R1, thresholds)
+        self.engagements: dict[int, tuple[set[str], str, tuple]] = {}
+        self.opportunities: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+
+    def engagement(self, e: EngagementFact) -> tuple[set[str], str, tuple]:
+        known = self.engagements.get(e.id)
+        if known is None:
+            influence = Tally()
+            influence.add(INFLUENCE_POINTS.get(e.influence, 0),
+                          INFLUENCE_REASONS.get(e.influence, ""))
+            known = self.engagements[e.id] = (
+                {place.strip().casefold() for place in e.localities},
+                fragment([e.id, e.commissioner_id, e.influence, _day(e.started_on),
+                          _day(e.ended_on)]), tuple(influence.parts))
+        return known
+
+    def opportunity(self, o: OpportunityFact) -> tuple[str, list[tuple[int, str]]]:
+        known = self.opportunities.get(o.id)
+        if known is None:
+            tally = Tally()
+            _route_and_value(tally, o)
+            known = self.opportunities[o.id] = (fragment(
+                [o.id, o.commissioner_id, sorted(o.service_areas), o.value_pence, o.route,
+                 _day(o.published_on)]), tally.parts)
+        return known
 
 
 def shared_places(engagement: EngagementFact, opportunity: OpportunityFact) -> list[str]:
@@ -204,13 +291,18 @@ def _day(day: date | None) -> str | None:
 def _overlap(tally: Tally, engagement: EngagementFact, opportunity: OpportunityFact,
              areas: frozenset[str], names: Names) -> None:
     total = len(opportunity.service_areas)
-    labels = ", ".join(sorted(SERVICE_AREAS.get(a, a) for a in areas))
     who = "The engagement"
     if engagement.commissioner_id != opportunity.commissioner_id:
         who = (f"The engagement with {names.org(engagement.commissioner_id)}, a commissioning "
                f"partner of {names.org(opportunity.commissioner_id)},")
     tally.add(max(1, AREA_POINTS * len(areas) // total),
-              f"{who} covered {len(areas)} of the tender's {total} service areas ({labels})")
+              f"{who} covered {len(areas)} of the tender's {total} service areas "
+              f"({_area_labels(areas)})")
+
+
+@lru_cache(maxsize=1024)
+def _area_labels(areas: frozenset[str]) -> str:
+    return ", ".join(sorted(SERVICE_AREAS.get(a, a) for a in areas))
 
 
 def _route_and_value(tally: Tally, opportunity: OpportunityFact) -> None:

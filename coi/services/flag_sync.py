@@ -120,6 +120,14 @@ def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
     if not evaluations:
         return Counter()
     lock(s)
+    plan = make_plan(s, evaluations, rows)
+    apply(s, plan.changes, actor=actor, trigger=trigger)
+    return plan.counts
+
+
+def make_plan(s, evaluations: Sequence[Evaluation], rows: list | None = None) -> Plan:
+    """What `sync` would change, read but not written (the caller holds the lock, or checks
+    before applying that nothing was written since it read, as the parallel recompute does)."""
     evaluations = merge(evaluations)
     if rows is None:
         rows = stored(s, evaluations)
@@ -129,8 +137,7 @@ def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
     plan = Plan()
     for evaluation in evaluations:
         _plan(plan, evaluation, by_ulo.get(evaluation.facts.ulo_id, {}))
-    apply(s, plan.changes, actor=actor, trigger=trigger)
-    return plan.counts
+    return plan
 
 
 def merge(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
@@ -168,7 +175,7 @@ def _plan(plan: Plan, evaluation: Evaluation, existing: dict) -> None:
         seen.add(finding.fingerprint)
         row = existing.get(finding.fingerprint)
         action = decide(row, finding)
-        plan.counts["unchanged" if action is None else _COUNT[action]] += 1
+        plan.counts[_COUNT_OF[action]] += 1
         if action is not None:
             facts = evaluation.facts_of.get(finding.fingerprint, evaluation.facts)
             plan.changes.append(Change(action, finding, row, facts))
@@ -184,24 +191,26 @@ def _plan(plan: Plan, evaluation: Evaluation, existing: dict) -> None:
                                        "this conflict"))
 
 
-_COUNT = {"open": "opened", "update": "updated", "refresh": "updated", "reopen": "reopened"}
-
-
 def decide(row, finding: Finding) -> str | None:
     """What a finding does to its stored flag (None: nothing)."""
     if row is None:
         return "open"
-    if row.status == "superseded":
+    status = row.status
+    if status == "superseded":
         return "reopen"
     if finding.facts_hash != row.facts_hash:
-        return "reopen" if row.status in CLOSED else "update"
+        return "reopen" if status in CLOSED else "update"
+    if status not in ACTIVE:  # a closed flag keeps the score the board saw
+        return None
     same_frame = (finding.rule_version == row.rule_version
-                  and dict(finding.thresholds) == dict(row.thresholds or {}))
-    drifted = (finding.score, finding.severity, list(finding.reasons)) != (
-        row.score, row.severity, list(row.reasons or []))
-    if row.status in ACTIVE and same_frame and drifted:
-        return "refresh"
-    return None
+                  and finding.thresholds == (row.thresholds or {}))
+    drifted = (finding.score != row.score or finding.severity != row.severity
+               or list(finding.reasons) != (row.reasons or []))
+    return "refresh" if same_frame and drifted else None
+
+
+_COUNT_OF = {None: "unchanged", "open": "opened", "update": "updated", "refresh": "updated",
+             "reopen": "reopened"}
 
 
 def apply(s, changes: list[Change], *, actor: str, trigger: str) -> None:
