@@ -13,7 +13,7 @@ from coi import access
 from coi.api import body, bp, params
 from coi.api.payload import check_id
 from coi.resources import RESOURCES, Resource
-from coi.services.base import Page
+from coi.services.base import Page, list_rows
 
 # SPEC §5: the users collection is for administrators only (an account reads its own details
 # on its settings page).
@@ -47,7 +47,7 @@ def list_items(res: Resource):
     """One page of the records the caller may see, filtered."""
     actor = _actor(res)
     query = params.parse(res.name, res.spec.filters, request.args)
-    return jsonify(page_json(res.list(actor, query), res.public))
+    return jsonify(page_json(list_rows(res.spec, actor, query), res.public))
 
 
 def create_item(res: Resource):

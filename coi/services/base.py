@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
@@ -344,15 +345,37 @@ def _filtered(spec: RecordSpec, stmt, filters: dict):
     return stmt
 
 
-def list_records(spec: RecordSpec, actor, query: ListQuery) -> Page:
+def _listing(spec: RecordSpec, actor, query: ListQuery):
+    """The statement of a list: the actor's scope, the search, the filters, current records
+    only unless asked otherwise, in the spec's order."""
     stmt = spec.scope(actor, select(spec.model))
     if query.q:
         stmt = _searchable(spec, stmt, query.q)
     stmt = _filtered(spec, stmt, query.filters)
     if spec.ended_column and not query.include_ended:
         stmt = stmt.where(getattr(spec.model, spec.ended_column).is_(None))
-    stmt = stmt.order_by(*spec.order) if spec.order else stmt.order_by(spec.model.id.desc())
-    return paginate(db.session(), stmt, query)
+    return stmt.order_by(*spec.order) if spec.order else stmt.order_by(spec.model.id.desc())
+
+
+def list_records(spec: RecordSpec, actor, query: ListQuery) -> Page:
+    """One page of the records the actor may see, as records."""
+    return paginate(db.session(), _listing(spec, actor, query), query)
+
+
+def list_rows(spec: RecordSpec, actor, query: ListQuery) -> Page:
+    """The same page as list_records, as plain objects: every column of the table as an
+    attribute of the same name (row.title), so that spec.public and spec.is_ended read them as
+    they read records. Detached from the session (changing one changes nothing): for lists,
+    exports and the API, which only read, without building ORM records (a fraction of the
+    time over fifty or a thousand rows)."""
+    s, stmt = db.session(), _listing(spec, actor, query)
+    total = count(s, stmt)
+    columns = spec.model.__table__.columns
+    names = [c.key for c in columns]
+    result = s.execute(stmt.with_only_columns(*columns).limit(query.per_page)
+                       .offset((query.page - 1) * query.per_page))
+    rows = [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in result]
+    return Page(rows, total, query.page, query.per_page)
 
 
 def _is_id(value) -> bool:

@@ -27,7 +27,7 @@ from coi.errors import Invalid
 from coi.models import Opportunity, Organisation, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
-from coi.services.base import ListQuery, end_reason
+from coi.services.base import ListQuery, end_reason, list_rows
 from coi.web import forms
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
@@ -84,14 +84,25 @@ def list_view(res: Resource):
     actor, query = _actor(), _query(res)
     if request.args.get("format") == "csv":
         return _csv(res, actor, query)
-    page = res.list(actor, query)
-    rows = [{**res.public(r), "_ended": ended_state(res, r)} for r in page.items]
+    page = list_rows(res.spec, actor, query)
+    rows = _shown(res, page.items)
     _prime_shown(res, rows)
     filters = [(f, f.choices(actor)) for f in res.filters]
     table = _table(res, rows, _list_labels(res, actor, filters), url_for(endpoint(res, "list")))
     return render_template("crud/list.html", res=res, page=page, rows=rows, table=table,
                            query=query, filters=filters, endpoint=partial(endpoint, res),
                            can_create=res.can_create(actor))
+
+
+def _shown(res: Resource, items: list) -> list[dict]:
+    """What the list's columns show of each row: the stored values when every column is a
+    column of the table (no need to shape the whole record), else the record as the API
+    gives it; with "_ended", the word for a record that is no longer current."""
+    keys = {c.key for c in res.columns} | {"id"}
+    if keys <= set(res.spec.model.__table__.columns.keys()):
+        return [{**{k: getattr(r, k) for k in keys}, "_ended": ended_state(res, r)}
+                for r in items]
+    return [{**res.public(r), "_ended": ended_state(res, r)} for r in items]
 
 
 def _prime_shown(res: Resource, rows: list[dict]) -> None:
@@ -164,7 +175,7 @@ def _csv(res: Resource, actor, query: ListQuery) -> Response:
         header = list(public.model_fields)
         writer.writerow(header)
     while (query.page - 1) * query.per_page < CSV_LIMIT:
-        page = res.list(actor, query)
+        page = list_rows(res.spec, actor, query)
         for record in page.items:
             row = res.public(record)
             if header is None:
