@@ -14,6 +14,10 @@ figures newer than their stamp, never older, and that stamp is then already out 
 Values are plain data (numbers, strings, dicts, tuples, frozen dataclasses), never ORM
 records bound to a request's session; callers must not change what they get back. The cache
 belongs to one app (app.extensions) and keeps the most recently used MAX_ENTRIES keys.
+
+Rows written straight into the tables, outside the services and without an audit event (as
+bench/scale_register.py's bulk load does), are seen from the next audited write or the next
+day, or at once by a restarted app.
 """
 
 import threading
