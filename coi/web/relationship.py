@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from coi import charts, vocab
 from coi.services import charts_data, figures_cache
@@ -168,9 +168,9 @@ def _pictures(actor, chosen: int | None) -> dict:
 def _options(choices: list[tuple[int, str]], chosen: int | None) -> Markup:
     """The <option>s of a select, the chosen one selected (built once, not per view: an
     auditor chooses among every ULO of the register)."""
-    return Markup("").join(Markup('<option value="{}"{}>{}</option>').format(
-        value, Markup(" selected") if value == chosen else "", name)
-        for value, name in choices)
+    return Markup("".join(
+        f'<option value="{int(value)}"{" selected" if value == chosen else ""}>'
+        f'{escape(name)}</option>' for value, name in choices))
 
 
 def _money(pence: int) -> str:
