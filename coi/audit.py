@@ -54,11 +54,23 @@ def hashed_fields(event) -> dict:
     }
 
 
+def chain_lock(s: Session) -> None:
+    """Serialise with every other writer for the rest of the transaction: PostgreSQL takes the
+    chain's advisory lock, once per transaction (SQLite's BEGIN IMMEDIATE holds the write lock
+    already). The app takes no savepoints, so a lock taken stays until the transaction ends."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    transaction = s.get_transaction()
+    if transaction is not None and s.info.get("coi_chain_lock") is transaction:
+        return
+    s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    s.info["coi_chain_lock"] = s.get_transaction()
+
+
 def append(s: Session, actor: str, action: str, entity: str, entity_id: int | None,
            before: dict | None = None, after: dict | None = None) -> AuditEvent:
     """Add one event to the chain inside the caller's transaction."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    chain_lock(s)
     last = s.execute(select(AuditEvent.seq, AuditEvent.hash)
                      .order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coi import audit, workflow
@@ -165,8 +165,7 @@ def merge(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
 def lock(s) -> None:
     """Serialise with every other writer before reading flags (SQLite's BEGIN IMMEDIATE
     already holds the lock; PostgreSQL takes the audit chain's advisory lock)."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": audit.ADVISORY_LOCK_KEY})
+    audit.chain_lock(s)
 
 
 def _plan(plan: Plan, evaluation: Evaluation, existing: dict) -> None:
