@@ -132,26 +132,31 @@ def _globals():
 
 
 def dashboard_pictures() -> dict:
-    """The dashboard's pictures for the signed-in account, with their tables' numbers, kept
-    as plain data in coi.services.figures_cache (checked against the audit chain's head and
-    today's date on every view, so a write shows in the next view)."""
+    """The dashboard's pictures for the signed-in account, with their tables' numbers. The
+    register-wide months are kept as plain data in coi.services.figures_cache (checked against
+    the audit chain's head and today's date on every use, so a write shows in the next view);
+    the page that shows them is kept there too (coi.web.pages.dashboard_html)."""
     actor = current_user.user
-    chosen = request.args.get("income_ulo", type=int)
-    return figures_cache.cached(("pictures", *figures_cache.scope_of(actor), chosen),
-                                lambda: _pictures(actor, chosen))
+    out = dict(figures_cache.cached(("months", *figures_cache.scope_of(actor)),
+                                    lambda: _months_picture(actor)))
+    out.update(_income_picture(actor, request.args.get("income_ulo", type=int)))
+    return out
 
 
-def _pictures(actor, chosen: int | None) -> dict:
+def _months_picture(actor) -> dict:
     months = charts_data.open_flags_by_month(actor)
-    out = {"months": months, "flags_svg": charts.stacked_months(
+    return {"months": months, "flags_svg": charts.stacked_months(
         "flags-by-month", "Open flags by severity, month by month",
         _months_desc(months), months)}
+
+
+def _income_picture(actor, chosen: int | None) -> dict:
     ulos = charts_data.income_ulos(actor)
     ulo_id = chosen if any(i == chosen for i, _ in ulos) else (ulos[0][0] if ulos else None)
     name = dict(ulos).get(ulo_id, "")
-    out.update(income_ulos=ulos, income_ulo=ulo_id, income_name=name, income=[],
-               income_svg=None, income_options=_options(ulos, ulo_id),
-               threshold=charts_data.dependency_threshold())
+    out = {"income_ulos": ulos, "income_ulo": ulo_id, "income_name": name, "income": [],
+           "income_svg": None, "income_options": _options(ulos, ulo_id),
+           "threshold": charts_data.dependency_threshold()}
     if ulo_id:
         out["income"] = charts_data.income_shares(actor, ulo_id)
         if out["income"]:
@@ -166,8 +171,8 @@ def _pictures(actor, chosen: int | None) -> dict:
 
 
 def _options(choices: list[tuple[int, str]], chosen: int | None) -> Markup:
-    """The <option>s of a select, the chosen one selected (built once, not per view: an
-    auditor chooses among every ULO of the register)."""
+    """The <option>s of a select, the chosen one selected (as one string: an auditor chooses
+    among every ULO of the register)."""
     return Markup("".join(
         f'<option value="{int(value)}"{" selected" if value == chosen else ""}>'
         f'{escape(name)}</option>' for value, name in choices))
