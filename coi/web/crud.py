@@ -84,22 +84,34 @@ def list_view(res: Resource):
     actor, query = _actor(), _query(res)
     if request.args.get("format") == "csv":
         return _csv(res, actor, query)
-    page = list_rows(res.spec, actor, query)
+    page = list_rows(res.spec, actor, query, only=_plain_columns(res))
     rows = _shown(res, page.items)
     _prime_shown(res, rows)
     filters = [(f, f.choices(actor)) for f in res.filters]
     table = _table(res, rows, _list_labels(res, actor, filters), url_for(endpoint(res, "list")))
     return render_template("crud/list.html", res=res, page=page, rows=rows, table=table,
                            query=query, filters=filters, endpoint=partial(endpoint, res),
+                           page_url=partial(_page_url, endpoint(res, "list")),
                            can_create=res.can_create(actor))
 
 
-def _shown(res: Resource, items: list) -> list[dict]:
-    """What the list's columns show of each row: the stored values when every column is a
-    column of the table (no need to shape the whole record), else the record as the API
-    gives it; with "_ended", the word for a record that is no longer current."""
+def _page_url(list_endpoint: str, n: int) -> str:
+    """This list with the same search and filters, at page n."""
+    return url_for(list_endpoint, **{**request.args.to_dict(), "page": n})
+
+
+def _plain_columns(res: Resource) -> set[str] | None:
+    """The table columns the list shows, when every column it shows is one (no need to read
+    or shape the whole record); None when some column is worked out by the record's shape."""
     keys = {c.key for c in res.columns} | {"id"}
-    if keys <= set(res.spec.model.__table__.columns.keys()):
+    return keys if keys <= set(res.spec.model.__table__.columns.keys()) else None
+
+
+def _shown(res: Resource, items: list) -> list[dict]:
+    """What the list's columns show of each row: the stored values of its columns, or the
+    record as the API gives it; with "_ended", the word for a record no longer current."""
+    keys = _plain_columns(res)
+    if keys is not None:
         return [{**{k: getattr(r, k) for k in keys}, "_ended": ended_state(res, r)}
                 for r in items]
     return [{**res.public(r), "_ended": ended_state(res, r)} for r in items]
@@ -155,12 +167,15 @@ def ended_state(res: Resource, record) -> str:
 
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     """A spreadsheet-safe cell: lists joined, and formulas neutralised."""
     if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
+        value = "; ".join(map(str, value))
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text.startswith(FORMULA_STARTS):
         text = "'" + text
     return text
 
