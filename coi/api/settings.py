@@ -1,13 +1,15 @@
-"""The rule thresholds over the API (administrators only): read them, change some of them."""
+"""The rule thresholds and the board-decision quorum over the API (administrators only): read
+them, change them."""
 
 from flask import jsonify
 from flask_login import current_user
 from pydantic import Field, create_model
 
-from coi import schemas
+from coi import access, schemas
 from coi.api import body, bp, openapi
 from coi.rules import THRESHOLD_INFO
-from coi.services import thresholds
+from coi.services import decisions, thresholds
+from coi.services.base import validate
 
 
 def _model(name: str, required: bool):
@@ -38,6 +40,31 @@ def thresholds_update():
     return jsonify(thresholds.put_thresholds(actor, body()).as_dict())
 
 
+class Quorum(schemas.Out):
+    quorum: int = Field(ge=1, le=20, description="How many voting board members with no "
+                        "conflict must take part in a board's decision on a flag")
+
+
+class QuorumUpdate(schemas.In):
+    quorum: int = Field(ge=1, le=20, description="A whole number from 1 to 20")
+
+
+@bp.route("/settings/quorum")
+def quorum_get():
+    """The quorum for board decisions (administrators only)."""
+    access.require_role(current_user.user, "admin")
+    return jsonify({"quorum": decisions.quorum()})
+
+
+@bp.route("/settings/quorum", methods=["PATCH"])
+def quorum_update():
+    """Change the quorum for board decisions (administrators only)."""
+    actor = current_user.user
+    access.require_role(actor, "admin")
+    wanted = validate(QuorumUpdate, body())
+    return jsonify({"quorum": decisions.set_quorum(actor, wanted.quorum)})
+
+
 TAG = ["Settings"]
 openapi.EXTRA.extend([
     ("/api/v1/settings/thresholds", "get", {
@@ -52,4 +79,14 @@ openapi.EXTRA.extend([
         "responses": {**openapi.ok(RuleThresholds),
                       **openapi.problems(*openapi.WRITE_PROBLEMS)}},
      [RuleThresholdsUpdate]),
+    ("/api/v1/settings/quorum", "get", {
+        "operationId": "quorum_get", "summary": "The quorum for board decisions "
+        "(administrators only)", "tags": TAG,
+        "responses": {**openapi.ok(Quorum), **openapi.problems(401, 403)}}, [Quorum]),
+    ("/api/v1/settings/quorum", "patch", {
+        "operationId": "quorum_update", "summary": "Change the quorum for board decisions "
+        "(administrators only); decisions already minuted keep theirs", "tags": TAG,
+        "requestBody": openapi.json_body(QuorumUpdate),
+        "responses": {**openapi.ok(Quorum), **openapi.problems(*openapi.WRITE_PROBLEMS)}},
+     [QuorumUpdate]),
 ])

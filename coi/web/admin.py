@@ -1,6 +1,7 @@
-"""The administrator's settings page: the rule thresholds, and the extra service-area codes.
+"""The administrator's settings page: the rule thresholds, the extra service-area codes and
+the quorum for board decisions.
 
-Both forms post to their own address and show the whole page again with what was typed and
+Each form posts to their own address and show the whole page again with what was typed and
 the errors when a value is refused; the services validate, authorise and audit.
 """
 
@@ -9,8 +10,8 @@ from flask_login import current_user, login_required
 
 from coi import access
 from coi.errors import Invalid
+from coi.services import decisions, thresholds
 from coi.services import settings as stored_settings
-from coi.services import thresholds
 from coi.web.crud import CSRF_MESSAGE
 from coi.web.forms import Field
 
@@ -22,6 +23,11 @@ AREA_FIELDS = [
           hint="How the service area reads on pages, like Hate crime reporting"),
 ]
 
+QUORUM_FIELD = Field("quorum", "Voting board members needed for a decision", "text",
+                     required=True, max_length=3,
+                     hint="How many voting board members with no conflict must take part in a "
+                          "board's decision on a flag: a whole number from 1 to 20")
+
 
 def threshold_fields() -> list[Field]:
     """One form field per threshold, its hint giving the meaning, unit, range and default."""
@@ -31,14 +37,17 @@ def threshold_fields() -> list[Field]:
             for t in thresholds.describe()]
 
 
-def _page(values=None, errors=None, area_values=None, status=200):
+def _page(values=None, errors=None, area_values=None, quorum_values=None, status=200):
     fields = threshold_fields()
     values = values or {f.name: str(t["value"]) for f, t in zip(
         fields, thresholds.describe(), strict=True)}
     return render_template("admin/settings.html", fields=fields, values=values,
                            errors=errors or {}, area_fields=AREA_FIELDS,
                            area_values=area_values or {}, areas=stored_settings.service_areas(),
-                           extra=stored_settings.get("service_areas").get("extra", {})), status
+                           extra=stored_settings.get("service_areas").get("extra", {}),
+                           quorum_field=QUORUM_FIELD,
+                           quorum_values=quorum_values or {"quorum": str(decisions.quorum())}
+                           ), status
 
 
 @bp.route("/settings")
@@ -81,4 +90,22 @@ def add_service_area():
     except Invalid as exc:
         return _page(errors=exc.by_field(), area_values=typed, status=422)
     flash(f"The service area {typed['label'].strip()} was added.", "success")
+    return redirect(url_for("admin.settings"))
+
+
+@bp.route("/settings/quorum", methods=["POST"])
+@login_required
+def save_quorum():
+    """Change how many non-conflicted voting board members a decision needs."""
+    actor = current_user.user
+    access.require_role(actor, "admin")
+    typed = {"quorum": request.form.get("quorum", "")}
+    if g.get("csrf_failed"):
+        return _page(errors={"_form": CSRF_MESSAGE}, quorum_values=typed, status=422)
+    try:
+        number = decisions.set_quorum(actor, typed["quorum"])
+    except Invalid as exc:
+        return _page(errors=exc.by_field(), quorum_values=typed, status=422)
+    flash(f"A board's decision now needs {number} voting "
+          f"{'member' if number == 1 else 'members'} with no conflict.", "success")
     return redirect(url_for("admin.settings"))
