@@ -24,23 +24,28 @@ def _ulo_writer(actor) -> None:
     access.require_role(actor, "ulo_staff", "ulo_board", "admin")
 
 
-class BoardMemberSpec(base.RecordSpec):
-    entity, label, model = "board_member", "board member", BoardMember
-    create_schema, update_schema = BoardMemberCreate, BoardMemberUpdate
-    filters = {"ulo_id": lambda stmt, v: stmt.where(BoardMember.ulo_id == int(v))}
-    order = (BoardMember.started_on.desc(), BoardMember.id)
-    ended_column = "ended_on"
+class UloOwnSpec(base.RecordSpec):
+    """A ULO's own records (its board, its income): its people and the register-wide roles
+    see them, no commissioner does; only its staff and board write them."""
 
     def scope(self, actor, stmt):
         if access.is_commissioner(actor):
             return stmt.where(false())
-        return scoping.by_org(actor, stmt, BoardMember.ulo_id)
+        return scoping.by_org(actor, stmt, self.model.ulo_id)
 
     def authorise_create(self, actor, values, errors):
         _ulo_writer(actor)
 
     def authorise_update(self, actor, record):
         _ulo_writer(actor)
+
+
+class BoardMemberSpec(UloOwnSpec):
+    entity, label, model = "board_member", "board member", BoardMember
+    create_schema, update_schema = BoardMemberCreate, BoardMemberUpdate
+    filters = {"ulo_id": lambda stmt, v: stmt.where(BoardMember.ulo_id == int(v))}
+    order = (BoardMember.started_on.desc(), BoardMember.id)
+    ended_column = "ended_on"
 
     def check(self, s, actor, values, record, errors):
         scoping.org_field_error(s, actor, errors, "ulo_id", values.get("ulo_id"), "ulo", True,
@@ -57,7 +62,7 @@ class BoardMemberSpec(base.RecordSpec):
         record.ended_on = on
 
 
-class IncomeSpec(base.RecordSpec):
+class IncomeSpec(UloOwnSpec):
     entity, label, model = "income", "income record", Income
     create_schema, update_schema = IncomeCreate, IncomeUpdate
     search = ("source_name", "financial_year")
@@ -65,17 +70,6 @@ class IncomeSpec(base.RecordSpec):
                "financial_year": lambda stmt, v: stmt.where(Income.financial_year == v)}
     order = (Income.financial_year.desc(), Income.source_name)
     ended_column = "ended_on"
-
-    def scope(self, actor, stmt):
-        if access.is_commissioner(actor):
-            return stmt.where(false())
-        return scoping.by_org(actor, stmt, Income.ulo_id)
-
-    def authorise_create(self, actor, values, errors):
-        _ulo_writer(actor)
-
-    def authorise_update(self, actor, record):
-        _ulo_writer(actor)
 
     def check(self, s, actor, values, record, errors):
         scoping.org_field_error(s, actor, errors, "ulo_id", values.get("ulo_id"), "ulo", True,
