@@ -4,14 +4,9 @@ import sys
 
 import click
 
+from coi.commands import fail
 from coi.errors import DomainError
 
-
-def _fail(exc: DomainError):
-    click.echo(f"Error: {exc.detail}", err=True)
-    for err in exc.errors:
-        click.echo(f"  {err['field']}: {err['message']}", err=True)
-    sys.exit(1)
 
 @click.command("create-user")
 @click.argument("email")
@@ -31,12 +26,12 @@ def create_user(email, role, org, name, password_stdin):
     if org:
         org_id = users.org_id_by_name(org)
         if org_id is None:
-            _fail(DomainError(f"No organisation is called {org!r}."))
+            fail(DomainError(f"No organisation is called {org!r}."))
         data["organisation_id"] = org_id
     try:
         user = users.create_user(None, data)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
 
 @click.command("create-token")
@@ -47,11 +42,11 @@ def create_token(email, name):
     from coi.services import users
     user = users.find_by_email(email)
     if user is None:
-        _fail(DomainError(f"No account has the email {email}."))
+        fail(DomainError(f"No account has the email {email}."))
     try:
         token = users.issue_token(None, user.id, name)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"API token for {user.email} (shown once; store it safely):")
     click.echo(token)
 

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from coi.cli import _fail
+from coi.commands import fail
 from coi.errors import DomainError
 
 
@@ -21,7 +21,7 @@ def backup_command(file):
     try:
         manifest = backup.backup(_engine(), file)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     rows = sum(manifest.rows().values())
     click.echo(f"Backed up {rows} rows of {len(manifest.tables)} tables to {file} "
                f"(schema revision {manifest.revision}).")
@@ -40,7 +40,7 @@ def restore_command(file, force):
     try:
         manifest = backup.restore(_engine(), file, force=force)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     rows = sum(manifest.rows().values())
     click.echo(f"Restored {rows} rows of {len(manifest.tables)} tables from {file}; the audit "
                f"chain verifies up to event {manifest.audit_head['seq']}, "

@@ -4,7 +4,7 @@
 import click
 from flask.cli import with_appcontext
 
-from coi.cli import _fail
+from coi.commands import fail
 from coi.errors import DomainError, NotFound
 
 
@@ -12,7 +12,7 @@ def _user_id(email: str) -> int:
     from coi.services import users
     user = users.find_by_email(email)
     if user is None:
-        _fail(NotFound(f"No account with the email address {email}."))
+        fail(NotFound(f"No account with the email address {email}."))
     return user.id
 
 
@@ -25,7 +25,7 @@ def end_sessions_command(email):
     try:
         user = credentials.end_sessions(None, _user_id(email))
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Every session of {user.email} has ended.")
 
 
@@ -38,7 +38,7 @@ def reset_two_factor_command(email):
     try:
         user = twofactor.reset(None, _user_id(email))
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Two-factor sign-in was reset for {user.email}; its sessions have ended. "
                "It sets up again at its next sign-in if its role requires it.")
 
