@@ -50,7 +50,7 @@ def run(runner, path) -> tuple[int, str]:
 def test_release_package_creates_one_opportunity_per_process(app, runner, bodies):
     code, out = run(runner, RELEASES)
     assert code == 0, out
-    assert "Created 5, updated 0, unchanged 0, skipped 1." in out
+    assert "Created 5, updated 0, withdrawn 0, unchanged 0, skipped 1." in out
     found = opportunities(app)
     info = found[INFO]
     assert info.commissioner_id == bodies["riverside"].id
@@ -102,7 +102,7 @@ def test_later_release_of_a_process_amends_the_earlier_one(app, runner, bodies):
 def test_record_package_reads_compiled_and_embedded_releases(app, runner, bodies):
     code, out = run(runner, RECORDS)
     assert code == 0, out
-    assert "Created 2, updated 0, unchanged 0, skipped 0." in out
+    assert "Created 2, updated 0, withdrawn 0, unchanged 0, skipped 0." in out
     found = opportunities(app)
     planning = found["ocds-h6vhtk-04f1a2"]
     assert planning.commissioner_id == bodies["riverside"].id  # by an additional identifier
@@ -118,7 +118,7 @@ def test_importing_the_same_file_twice_changes_nothing(app, runner, bodies):
     events = audit_count(app)
     code, out = run(runner, RELEASES)
     assert code == 0
-    assert "Created 0, updated 0, unchanged 5, skipped 1." in out
+    assert "Created 0, updated 0, withdrawn 0, unchanged 5, skipped 1." in out
     assert audit_count(app) == events
     assert len(opportunities(app)) == 5
 
@@ -134,7 +134,7 @@ def test_a_changed_release_updates_its_opportunity_with_one_audit_event(app, run
     events = audit_count(app)
     code, out = run(runner, changed)
     assert code == 0
-    assert "Created 0, updated 1, unchanged 4, skipped 1." in out
+    assert "Created 0, updated 1, withdrawn 0, unchanged 4, skipped 1." in out
     line = next(line for line in out.splitlines() if INFO in line)
     assert line.startswith("updated") and "value" in line and "closes_on" in line
     info = opportunities(app)[INFO]
@@ -224,7 +224,7 @@ def test_commissioner_uploads_a_file_and_sees_what_was_done(app, auth, client, b
     response = upload(client, RELEASES)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Created 4, updated 0, unchanged 0, skipped 2." in page
+    assert "Created 4, updated 0, withdrawn 0, unchanged 0, skipped 2." in page
     assert "not your organisation" in page and "Hillside Council" in page
     assert "matches no commissioning body" in page
     assert len(opportunities(app)) == 4
@@ -338,3 +338,56 @@ def test_cpv_map_over_the_api(client, make):
                        headers={"Authorization": f"Bearer {admin}"})
     assert bad.status_code == 422
     assert "not a service area" in bad.get_json()["errors"][0]["message"]
+
+
+def _cancelled(tmp_path, ocid: str, status: str = "cancelled") -> Path:
+    data = json.loads(RELEASES.read_text())
+    [release] = [r for r in data["releases"] if r["ocid"] == ocid]
+    release["tender"]["status"] = status
+    release["tender"].pop("value", None)  # a cancellation notice often gives no value
+    path = tmp_path / f"{status}.json"
+    path.write_text(json.dumps({**data, "releases": [release]}))
+    return path
+
+
+def test_a_cancelled_tender_withdraws_its_opportunity_and_supersedes_its_flag(
+        app, runner, bodies, make, tmp_path):
+    from tests.flagkit import flags
+    run(runner, RELEASES)
+    info = opportunities(app)[INFO]
+    with app.test_request_context():
+        ulo = make.org("ulo", "Riverside Voices")
+        make.engagement(ulo, bodies["riverside"], service_areas=["information_advice"],
+                        started_on="2025-01-10", ended_on="2025-03-31")
+        make.bid(ulo, info)
+        [flag] = flags(rule="R1", ulo_id=ulo.id)
+        assert flag.status == "open"
+    code, out = run(runner, _cancelled(tmp_path, INFO))
+    assert code == 0, out
+    assert "Created 0, updated 0, withdrawn 1, unchanged 0, skipped 0." in out
+    line = next(line for line in out.splitlines() if INFO in line)
+    assert line.startswith("withdrawn") and "tender was cancelled" in line
+    info = opportunities(app)[INFO]
+    assert info.withdrawn_at is not None and "Cancelled" in info.withdrawn_reason
+    with app.test_request_context():
+        assert flags(rule="R1", ulo_id=ulo.id)[0].status == "superseded"
+    events = audit_count(app)
+    code, out = run(runner, _cancelled(tmp_path, INFO))  # the same notice again
+    assert "withdrawn 0, unchanged 1" in out and audit_count(app) == events
+
+
+def test_a_cancelled_tender_not_in_the_register_is_not_added(app, runner, bodies, tmp_path):
+    code, out = run(runner, _cancelled(tmp_path, INFO, status="withdrawn"))
+    assert code == 0, out
+    assert "Created 0, updated 0, withdrawn 0, unchanged 0, skipped 1." in out
+    assert "not in the register" in out and INFO not in opportunities(app)
+
+
+def test_an_unsuccessful_tender_stays_an_opportunity(app, runner, bodies, tmp_path):
+    run(runner, RELEASES)
+    data = json.loads(RELEASES.read_text())
+    data["releases"][0]["tender"]["status"] = "unsuccessful"
+    path = tmp_path / "unsuccessful.json"
+    path.write_text(json.dumps(data))
+    code, out = run(runner, path)
+    assert "withdrawn 0" in out and opportunities(app)[INFO].withdrawn_at is None

@@ -18,7 +18,8 @@ class CpvTablePublic(schemas.Out):
 
 
 class ImportOutcome(schemas.Out):
-    action: str = Field(description="created, updated, unchanged or skipped")
+    action: str = Field(description="created, updated, withdrawn (the file says the tender "
+                        "was cancelled), unchanged or skipped")
     ocid: str
     title: str
     detail: str = Field(description="What was done, or why it was skipped")
@@ -28,6 +29,7 @@ class ImportOutcome(schemas.Out):
 class ImportReportPublic(schemas.Out):
     created: int
     updated: int
+    withdrawn: int
     unchanged: int
     skipped: int
     outcomes: list[ImportOutcome]

@@ -58,6 +58,9 @@ UNMATCHED_AREA = "other"
 METHODS = {"open": "open", "selective": "restricted", "limited": "single_source",
            "direct": "single_source"}
 PENNY = Decimal("0.01")
+# tender.status codes saying the process ended before any award; "unsuccessful" (no award
+# made) is not one: the tender ran, and a bid on it still answered the question.
+CANCELLED = ("cancelled", "withdrawn")
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Mapped:
     buyer: Buyer | None = None
     values: dict = field(default_factory=dict)
     skip: str = ""
+    cancelled: str = ""  # why the file says the tender is over before any award
     notes: list[str] = field(default_factory=list)
     defaulted: set[str] = field(default_factory=set)  # not in the file: left alone on update
 
@@ -204,6 +208,9 @@ def opportunity(release: Release, table: dict[str, str]) -> Mapped:
     value = tender.get("value") or {}
     chosen_route, why = route(tender)
     currency = str(value.get("currency") or "GBP").strip().upper()
+    status = str(tender.get("status") or "").strip().lower()
+    if status in CANCELLED:
+        out.cancelled = f"the release says the tender was {status} (tender.status {status})"
     if not data.get("tender"):
         out.skip = "no tender in this release (nothing to offer yet, or an award only)"
     elif not out.title:

@@ -20,7 +20,7 @@ from coi.schemas import OpportunityCreate, OpportunityUpdate
 from coi.services import base, cpv, settings
 from coi.services.opportunities import OPPORTUNITIES
 
-ACTIONS = ("created", "updated", "unchanged", "skipped")
+ACTIONS = ("created", "updated", "withdrawn", "unchanged", "skipped")
 MALFORMED = "The file is not a valid OCDS release or record package; nothing was imported."
 
 
@@ -44,7 +44,8 @@ class Report:
     def summary(self) -> str:
         """The counts in one sentence, as the command and the page print them last."""
         return (f"Created {self.count('created')}, updated {self.count('updated')}, "
-                f"unchanged {self.count('unchanged')}, skipped {self.count('skipped')}.")
+                f"withdrawn {self.count('withdrawn')}, unchanged {self.count('unchanged')}, "
+                f"skipped {self.count('skipped')}.")
 
     def as_dict(self) -> dict:
         """The counts and every outcome, as the API answers them."""
@@ -119,7 +120,7 @@ def _problem(s, actor, schema, data: dict, values: dict, record) -> str:
 
 
 def _import_one(s, actor, item: mapping.Mapped, bodies: list) -> Outcome:
-    if item.skip:
+    if item.skip and not item.cancelled:
         return _skip(item, item.skip)
     if item.buyer is None:
         return _skip(item, "the release names no buyer")
@@ -130,12 +131,28 @@ def _import_one(s, actor, item: mapping.Mapped, bodies: list) -> Outcome:
         return _skip(item, f"the buyer is {body.name}, not your organisation")
     existing = s.execute(select(Opportunity).where(
         Opportunity.ocid == item.ocid)).scalar_one_or_none()
-    if existing is None:
-        return _create(s, actor, item, body)
-    if existing.commissioner_id != body.id:
+    if existing is not None and existing.commissioner_id != body.id:
         return _skip(item, f"opportunity {existing.id} with this ocid belongs to another "
                            "commissioning body")
+    if item.cancelled:
+        return _withdraw(actor, item, existing)
+    if existing is None:
+        return _create(s, actor, item, body)
     return _update(s, actor, item, existing)
+
+
+def _withdraw(actor, item: mapping.Mapped, record) -> Outcome:
+    """A tender the file says was cancelled: its opportunity is withdrawn, with the reason
+    (bids on it stop counting for rule R1), once; one not in the register is not added."""
+    if record is None:
+        return _skip(item, f"{item.cancelled}, and it is not in the register")
+    if OPPORTUNITIES.is_ended(record):
+        return Outcome("unchanged", item.ocid, item.title,
+                       f"opportunity {record.id}: already withdrawn", record.id)
+    base.end_record(OPPORTUNITIES, actor, record.id,
+                    {"reason": f"Cancelled: {item.cancelled} (OCDS import of {item.ocid})"})
+    return Outcome("withdrawn", item.ocid, item.title or record.title,
+                   f"opportunity {record.id}: {item.cancelled}", record.id)
 
 
 def _notes(item: mapping.Mapped) -> str:
