@@ -100,3 +100,24 @@ def test_a_row_names_people_and_says_what_was_not_given(app, world):
     row = row[:row.index("</tr>")]
     assert "Sam Patel" in row and "Riverside Disabled People&#39;s Forum" in row
     assert "<td>Yes</td>" in row or "<td>No</td>" in row
+
+
+def test_a_renamed_organisation_reads_by_its_new_name_at_once(app, world, db_url):
+    # Organisation names are kept per worker until the register changes: two workers here.
+    workers = [create_app({**app.config, "DATABASE_URL": db_url, "CREATE_SCHEMA": False})
+               for _ in range(2)]
+    first, second = (sign_in(w.test_client(), world["auditor"]) for w in workers)
+    assert "Riverside Council" in first.get("/engagements").get_data(as_text=True)
+    renamed = workers[1].test_client().patch(
+        f"/api/v1/organisations/{world['council'].id}",
+        headers=token_for(workers[1], world["admin"]), json={"name": "Riverside City Council"})
+    assert renamed.status_code == 200
+    for client in (first, second):
+        text = client.get("/engagements").get_data(as_text=True)
+        assert "<td>Riverside City Council</td>" in text
+        council = world["council"].id
+        assert f'<option value="{council}">Riverside City Council</option>' in text
+    shown = first.get(f"/engagements/{world['engagement'].id}").get_data(as_text=True)
+    assert "Riverside City Council" in shown
+    for w in workers:
+        w.extensions["coi.engine"].dispose()

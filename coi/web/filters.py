@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from coi import db
 from coi.models import Opportunity, Organisation, Person
+from coi.services.base import remembered
 
 
 def fmt_date(value) -> str:
@@ -40,21 +41,23 @@ def fmt_money(value) -> str:
 
 
 def _cache(name: str) -> dict:
-    if name not in g:
-        setattr(g, name, {})
-    return getattr(g, name)
+    return g.setdefault(name, {})
+
+
+def org_names() -> dict[int, str]:
+    """Every organisation's name by id: read once per request, from a copy each worker keeps
+    until the register changes (coi.services.base.remembered)."""
+    if "_org_names" not in g:
+        g._org_names = remembered("org_names", lambda s: dict(s.connection().execute(
+            select(Organisation.id, Organisation.name)).all()))
+    return g._org_names
 
 
 def org_name(org_id) -> str:
-    """An organisation's name: primed ones, else every organisation's in one query (a page
-    that names many organisations one by one asks the database once)."""
+    """An organisation's name (pages name many: all of them are at hand, see org_names)."""
     if org_id is None:
         return ""
-    cache, key = _cache("_names_Organisation"), int(org_id)
-    if key not in cache and not g.get("_org_names_all"):
-        g._org_names_all = True
-        cache.update(_rows(select(Organisation.id, Organisation.name)))
-    return cache.get(key, f"Organisation {org_id}")
+    return org_names().get(int(org_id), f"Organisation {org_id}")
 
 
 def _rows(stmt) -> list[tuple]:
@@ -64,6 +67,8 @@ def _rows(stmt) -> list[tuple]:
 
 def prime(model, ids) -> None:
     """Load the names of many linked records in one query before a table renders them."""
+    if model is Organisation:
+        return  # every organisation's name is at hand (org_names)
     cache = _cache(f"_names_{model.__name__}")
     wanted = {int(i) for i in ids if i is not None} - set(cache)
     if not wanted:

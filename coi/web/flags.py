@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from coi import vocab, workflow
 from coi.errors import Forbidden, Invalid
-from coi.models import Organisation, Person
+from coi.models import Person
 from coi.rules import RULES
 from coi.schemas import DecisionCreate
 from coi.services import decisions, flags
@@ -59,7 +59,7 @@ def show(flag_id: int):
     flag = flags.get_flag(actor, flag_id)
     found = decisions.linked(flag)
     minuted = decisions.decisions_for(actor, flag_id)
-    _prime_people(found, minuted, flag)
+    _prime_people(found, minuted)
     return render_template(
         "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=found.engagement,
         bid=found.bid, opportunity=found.opportunity, seats=decisions.seats(actor, flag),
@@ -67,16 +67,13 @@ def show(flag_id: int):
         actions=workflow.allowed_actions(flag.status, actor.role))
 
 
-def _prime_people(found, minuted, flag=None) -> None:
-    """The names of everyone the page lists, in one query instead of one each, and of the
-    flag's two organisations (instead of every organisation's)."""
+def _prime_people(found, minuted) -> None:
+    """The names of everyone the page lists, in one query instead of one each."""
     ids = list(found.engagement.participant_ids if found.engagement else [])
     ids += found.bid.team_ids if found.bid else []
     for d in minuted:
         ids += d.present_ids + d.withdrawn_ids
     prime(Person, ids)
-    if flag is not None:
-        prime(Organisation, [flag.ulo_id, flag.commissioner_id])
 
 
 @bp.route("/<int:flag_id>/review", methods=["POST"])
