@@ -66,12 +66,18 @@ class Resource:
 
 
 def orgs(kind: str | None = None, own_only_for=None) -> list[tuple[int, str]]:
-    stmt = select(Organisation.id, Organisation.name).where(Organisation.ended_on.is_(None))
-    if kind:
-        stmt = stmt.where(Organisation.kind == kind)
-    if own_only_for is not None and not access.sees_all(own_only_for):
-        stmt = stmt.where(Organisation.id == own_only_for.organisation_id)
-    return [tuple(r) for r in db.session().execute(stmt.order_by(Organisation.name))]
+    """Current organisations (of kind; only its own for an account that does not see all),
+    by name: from the list each worker keeps until the register changes (base.remembered)."""
+    only_own = own_only_for is not None and not access.sees_all(own_only_for)
+    own = own_only_for.organisation_id if only_own else None
+    return [(i, name) for i, name, k in base.remembered("current_orgs", _current_orgs)
+            if (not kind or k == kind) and (not only_own or i == own)]
+
+
+def _current_orgs(s) -> list[tuple[int, str, str]]:
+    stmt = select(Organisation.id, Organisation.name, Organisation.kind).where(
+        Organisation.ended_on.is_(None)).order_by(Organisation.name)
+    return [tuple(r) for r in s.connection().execute(stmt)]
 
 
 def people(actor) -> list[tuple[int, str]]:
