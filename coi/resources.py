@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from coi import access, db, vocab
 from coi.models import Opportunity, Organisation, Person
-from coi.services import base, engagements, opportunities, organisations, settings, ulo, users
+from coi.services import base, engagements, kept, opportunities, organisations, settings, ulo, users
 from coi.services import declarations as declaring
 
 
@@ -67,10 +67,10 @@ class Resource:
 
 def orgs(kind: str | None = None, own_only_for=None) -> list[tuple[int, str]]:
     """Current organisations (of kind; only its own for an account that does not see all),
-    by name: from the list each worker keeps until the register changes (base.remembered)."""
+    by name: from the list each worker keeps until the register changes (kept.remembered)."""
     only_own = own_only_for is not None and not access.sees_all(own_only_for)
     own = own_only_for.organisation_id if only_own else None
-    return [(i, name) for i, name, k in base.remembered("current_orgs", _current_orgs)
+    return [(i, name) for i, name, k in kept.remembered("current_orgs", _current_orgs)
             if (not kind or k == kind) and (not only_own or i == own)]
 
 

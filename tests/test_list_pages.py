@@ -121,3 +121,13 @@ def test_a_renamed_organisation_reads_by_its_new_name_at_once(app, world, db_url
     assert "Riverside City Council" in shown
     for w in workers:
         w.extensions["coi.engine"].dispose()
+
+
+def test_lists_read_from_stored_json_are_each_rows_own():
+    from coi.services.plain import decoded
+    first, second = decoded('["advocacy", "carers"]'), decoded('["advocacy", "carers"]')
+    assert first == second == ["advocacy", "carers"] and first is not second
+    first.append("changed")
+    assert decoded('["advocacy", "carers"]') == ["advocacy", "carers"]
+    assert decoded('{"a": [1]}') == {"a": [1]} and decoded(None) is None
+    assert decoded(["already", "decoded"]) == ["already", "decoded"]

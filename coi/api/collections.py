@@ -13,7 +13,8 @@ from coi import access
 from coi.api import body, bp, params
 from coi.api.payload import check_id
 from coi.resources import RESOURCES, Resource
-from coi.services.base import Page, list_rows
+from coi.services.base import Page
+from coi.services.plain import list_rows
 
 # SPEC §5: the users collection is for administrators only (an account reads its own details
 # on its settings page).

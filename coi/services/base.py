@@ -11,17 +11,17 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from coi import access, audit, db
 from coi.errors import Conflict, Invalid, NotFound
 from coi.models import AuditEvent
 from coi.schemas import In
+from coi.services import kept
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 
@@ -187,83 +187,10 @@ class ListQuery:
 
 
 def paginate(s, stmt, query: ListQuery) -> Page:
-    total = count(s, stmt)
+    total = kept.count(s, stmt)
     rows = s.execute(stmt.limit(query.per_page)
                      .offset((query.page - 1) * query.per_page)).scalars().all()
     return Page(list(rows), total, query.page, query.per_page)
-
-
-COUNTS_KEPT = 512
-
-
-def count(s, stmt) -> int:
-    """How many rows stmt selects (a list's total, without counting 100,000 rows each time).
-
-    Counts are remembered per app (per worker process), keyed by the statement with its
-    parameters, the audit chain's head (seq, hash) and today's date. Every change to the
-    register appends an audit event in the transaction that makes it, so a register that has
-    changed has a new head, read from the shared database: every worker and every instance
-    counts afresh after any write and never shows a total older than the rows beside it. A
-    count is kept only if the head did not move while it was counted (PostgreSQL reads each
-    statement afresh). Statements SQLAlchemy cannot key are simply counted."""
-    from flask import current_app
-    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-    key = _count_key(counted)
-    if key is None:
-        return s.execute(counted).scalar()
-    kept = current_app.extensions.setdefault("coi.counts", {})
-    head = _head(s)
-    found = kept.get((key, head))
-    if found is not None:
-        return found
-    total = s.execute(counted).scalar()
-    if _head(s) == head:
-        if len(kept) >= COUNTS_KEPT:
-            kept.clear()
-        kept[(key, head)] = total
-    return total
-
-
-AUDIT = AuditEvent.__table__
-HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
-
-
-def _head(s) -> tuple:
-    """The audit chain's head (as coi.audit.head, read straight from the connection: a
-    fifth of the time) and today's date: what a remembered count is valid for."""
-    row = s.connection().execute(HEAD).first()
-    return (row[0], row[1]) if row else (0, audit.GENESIS), date.today()
-
-
-def remembered(name: str, compute: Callable[[Any], Any]):
-    """compute(session), remembered per app (per worker process) until the register changes:
-    kept with the audit chain's head and today's date, which every change moves (each write
-    appends its audit event in its own transaction), so a value is never older than the
-    register it is read with, on any worker. For register-wide look-ups that every page
-    repeats (every organisation's name). Kept only if the head did not move meanwhile."""
-    from flask import current_app
-    s = db.session()
-    kept = current_app.extensions.setdefault("coi.remembered", {})
-    head = _head(s)
-    found = kept.get(name)
-    if found is not None and found[0] == head:
-        return found[1]
-    value = compute(s)
-    if _head(s) == head:
-        kept[name] = (head, value)
-    return value
-
-
-def _count_key(stmt) -> tuple | None:
-    cache_key = stmt._generate_cache_key()
-    if cache_key is None:
-        return None
-    try:
-        values = tuple(p.effective_value for p in cache_key.bindparams)
-        hash(values)
-    except TypeError:  # a list or JSON parameter: not worth keying
-        return None
-    return cache_key.key, values
 
 
 def title_of(schema: type[In], name: str) -> str:
@@ -375,7 +302,7 @@ def _filtered(spec: RecordSpec, stmt, filters: dict):
     return stmt
 
 
-def _listing(spec: RecordSpec, actor, query: ListQuery):
+def listing(spec: RecordSpec, actor, query: ListQuery):
     """The statement of a list: the actor's scope, the search, the filters, current records
     only unless asked otherwise, in the spec's order."""
     stmt = spec.scope(actor, select(spec.model))
@@ -389,30 +316,7 @@ def _listing(spec: RecordSpec, actor, query: ListQuery):
 
 def list_records(spec: RecordSpec, actor, query: ListQuery) -> Page:
     """One page of the records the actor may see, as records."""
-    return paginate(db.session(), _listing(spec, actor, query), query)
-
-
-ENDING_COLUMNS = ("id", "withdrawn_at", "ended_on", "status", "active")
-
-
-def list_rows(spec: RecordSpec, actor, query: ListQuery, only=None) -> Page:
-    """The same page as list_records, as plain objects: every column of the table as an
-    attribute of the same name (row.title), so that spec.public and spec.is_ended read them as
-    they read records. Detached from the session (changing one changes nothing): for lists,
-    exports and the API, which only read, without building ORM records (a fraction of the
-    time over fifty or a thousand rows). With only (column names), just those columns, the id
-    and the ones spec.is_ended reads."""
-    s, stmt = db.session(), _listing(spec, actor, query)
-    total = count(s, stmt)
-    columns = spec.model.__table__.columns
-    if only is not None:
-        wanted = {*only, *ENDING_COLUMNS, spec.ended_column}
-        columns = [c for c in columns if c.key in wanted]
-    names = [c.key for c in columns]
-    result = s.connection().execute(stmt.with_only_columns(*columns).limit(query.per_page)
-                                    .offset((query.page - 1) * query.per_page))
-    rows = [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in result]
-    return Page(rows, total, query.page, query.per_page)
+    return paginate(db.session(), listing(spec, actor, query), query)
 
 
 def _is_id(value) -> bool:

@@ -27,7 +27,8 @@ from coi.errors import Invalid
 from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
-from coi.services.base import ListQuery, end_reason, list_rows
+from coi.services.base import ListQuery, end_reason
+from coi.services.plain import list_rows
 from coi.web import forms
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 

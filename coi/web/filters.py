@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coi import db
 from coi.models import Opportunity, Organisation, Person
-from coi.services.base import remembered
+from coi.services.kept import remembered
 
 
 def fmt_date(value) -> str:
@@ -46,7 +46,7 @@ def _cache(name: str) -> dict:
 
 def org_names() -> dict[int, str]:
     """Every organisation's name by id: read once per request, from a copy each worker keeps
-    until the register changes (coi.services.base.remembered)."""
+    until the register changes (coi.services.kept.remembered)."""
     if "_org_names" not in g:
         g._org_names = remembered("org_names", lambda s: dict(s.connection().execute(
             select(Organisation.id, Organisation.name)).all()))
