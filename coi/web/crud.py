@@ -176,14 +176,20 @@ def ended_state(res: Resource, record) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
-    """A spreadsheet-safe cell: lists joined, and formulas neutralised."""
-    if isinstance(value, list):
-        value = "; ".join(map(str, value))
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    return text
+def _cells(row: dict, header: list) -> list[str]:
+    """A row of spreadsheet-safe cells: lists joined, and formulas neutralised."""
+    cells = []
+    for key in header:
+        value = row.get(key)
+        if value is None:
+            cells.append("")
+            continue
+        if isinstance(value, list):
+            value = "; ".join(map(str, value))
+        elif not isinstance(value, str):
+            value = str(value)
+        cells.append("'" + value if value.startswith(FORMULA_STARTS) else value)
+    return cells
 
 
 def _csv(res: Resource, actor, query: ListQuery) -> Response:
@@ -197,12 +203,11 @@ def _csv(res: Resource, actor, query: ListQuery) -> Response:
         writer.writerow(header)
     while (query.page - 1) * query.per_page < CSV_LIMIT:
         page = list_rows(res.spec, actor, query)
-        for record in page.items:
-            row = res.public(record)
-            if header is None:
-                header = list(row)
-                writer.writerow(header)
-            writer.writerow([_cell(row.get(k)) for k in header])
+        rows = [res.public(record) for record in page.items]
+        if header is None and rows:
+            header = list(rows[0])
+            writer.writerow(header)
+        writer.writerows(_cells(row, header) for row in rows)
         if query.page >= page.pages:
             break
         query.page += 1
