@@ -132,8 +132,9 @@ def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> list
     page, not per row); an ended record says so beside its link."""
     from jinja2.filters import do_truncate
 
-    from coi.web.filters import display
+    from coi.web.filters import column_display
     env, base = current_app.jinja_env, escape(list_url)
+    shown = [column_display(c.key, c.fmt, labels) for c in res.columns]
     table = []
     for row in rows:
         ended = (f' <strong class="tag tag--grey">{escape(row["_ended"])}</strong>'
@@ -144,7 +145,7 @@ def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> list
             if c.fmt == "link":
                 text = escape(do_truncate(env, str(row[c.key] or ""), 80))
             else:
-                text = display(c.key, row[c.key], c.fmt, labels)
+                text = shown[i](row[c.key])
             if c.fmt == "link" or i == 0:
                 cells.append(f'<th scope="row">{link}{text}</a>{ended}</th>')
             else:

@@ -135,14 +135,43 @@ def _words(key: str, value, fmt: str, labels: dict) -> str:
     return str(value)
 
 
+def column_display(key: str, fmt: str = "text", labels: dict | None = None):
+    """display(key, value, fmt, labels) as a function of the value alone, with what a column
+    needs looked up once (a table calls it for every row)."""
+    def plainly(words):
+        def shown(value) -> Markup:
+            if value is None or value == "" or value == [] or value is True or value is False:
+                return display(key, value, fmt, labels)
+            return escape(words(value))
+        return shown
+    if fmt == "org" or key in ORG_KEYS:
+        names = org_names()
+        return plainly(lambda value: names.get(int(value), f"Organisation {value}"))
+    if fmt in ("orgs", "person", "people", "opportunity") or key in (
+            "member_ids", "person_id", "opportunity_id", *PEOPLE_KEYS):
+        return lambda value: display(key, value, fmt, labels)
+    if fmt == "date" or key.endswith("_on"):
+        return plainly(fmt_date)
+    return lambda value: display(key, value, fmt, labels)
+
+
 def _code(value) -> str:
     return str(value).replace("_", " ").capitalize()
 
 
 def options(choices, chosen) -> Markup:
     """A select's options (after its "All"): each (value, words) choice, the chosen value
-    selected. Written in one go: a filter may offer every body in the register."""
+    selected. Written in one go, and the same options are written once (a filter may offer
+    every body in the register, on every page of the list)."""
     chosen = "" if chosen is None else str(chosen)
+    try:
+        return _options(tuple((value, words) for value, words in choices), chosen)
+    except TypeError:  # a value that cannot be a key: written afresh
+        return _options.__wrapped__(choices, chosen)
+
+
+@lru_cache(maxsize=256)
+def _options(choices, chosen: str) -> Markup:
     return Markup("".join(
         f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
         f"{escape(words)}</option>" for value, words in choices))
