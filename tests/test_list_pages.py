@@ -131,3 +131,13 @@ def test_lists_read_from_stored_json_are_each_rows_own():
     assert decoded('["advocacy", "carers"]') == ["advocacy", "carers"]
     assert decoded('{"a": [1]}') == {"a": [1]} and decoded(None) is None
     assert decoded(["already", "decoded"]) == ["already", "decoded"]
+
+
+def test_each_account_counts_only_what_it_may_see(app, world, make):
+    with app.test_request_context():
+        make.engagement(world["ulo"], world["council"], title="Ours")
+    ours = sign_in(app.test_client(), world["ulo_staff"])
+    theirs = sign_in(app.test_client(), world["other_staff"])
+    everyone = sign_in(app.test_client(), world["auditor"])
+    for _ in range(2):  # the second time from what each worker keeps
+        assert (_total(ours), _total(theirs), _total(everyone)) == (2, 1, 3)
