@@ -39,16 +39,19 @@ def count(s, stmt) -> int:
     key = _count_key(counted)
     if key is None:
         return s.execute(counted).scalar()
-    counts = current_app.extensions.setdefault("coi.counts", {})
     now = version(s)
-    found = counts.get((key, now))
+    kept_for, counts = current_app.extensions.get("coi.counts", (None, {}))
+    if kept_for != now:  # the register changed: every count kept so far is stale
+        counts = {}
+        current_app.extensions["coi.counts"] = (now, counts)
+    found = counts.get(key)
     if found is not None:
         return found
     total = s.execute(counted).scalar()
     if version(s) == now:
         if len(counts) >= COUNTS_KEPT:
             counts.clear()
-        counts[(key, now)] = total
+        counts[key] = total
     return total
 
 
