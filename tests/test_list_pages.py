@@ -141,3 +141,15 @@ def test_each_account_counts_only_what_it_may_see(app, world, make):
     everyone = sign_in(app.test_client(), world["auditor"])
     for _ in range(2):  # the second time from what each worker keeps
         assert (_total(ours), _total(theirs), _total(everyone)) == (2, 1, 3)
+
+
+def test_the_export_has_every_row_in_the_lists_order(app, world, make):
+    with app.test_request_context():
+        for day in ("2025-05-01", "2024-02-03", "2025-09-30"):
+            make.engagement(world["ulo"], world["council"], started_on=day, ended_on=None)
+    client = sign_in(app.test_client(), world["ulo_staff"])
+    exported = client.get("/engagements?format=csv&per_page=1&page=3").get_data(as_text=True)
+    ids = [int(line.split(",")[0]) for line in exported.lstrip("\ufeff").splitlines()[1:]]
+    listed = client.get("/api/v1/engagements?per_page=500",
+                        headers=token_for(app, world["ulo_staff"])).get_json()["items"]
+    assert ids == [item["id"] for item in listed] and len(ids) == 4

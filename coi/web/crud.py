@@ -28,7 +28,7 @@ from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
 from coi.services.base import ListQuery, end_reason
-from coi.services.plain import list_rows
+from coi.services.plain import every_row, list_rows
 from coi.web import forms
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
@@ -197,21 +197,17 @@ def _csv(res: Resource, actor, query: ListQuery) -> Response:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    query.per_page, query.page, header = 500, 1, None
+    header = None
     public = getattr(schemas, f"{res.spec.model.__name__}Public", None)
     if public is not None:  # the header row even when nothing matches
         header = list(public.model_fields)
         writer.writerow(header)
-    while (query.page - 1) * query.per_page < CSV_LIMIT:
-        page = list_rows(res.spec, actor, query)
-        rows = [res.public(record) for record in page.items]
-        if header is None and rows:
-            header = list(rows[0])
+    for record in every_row(res.spec, actor, query, CSV_LIMIT):
+        row = res.public(record)
+        if header is None:
+            header = list(row)
             writer.writerow(header)
-        writer.writerows(_cells(row, header) for row in rows)
-        if query.page >= page.pages:
-            break
-        query.page += 1
+        writer.writerow(_cells(row, header))
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{res.name}.csv"'})
 
