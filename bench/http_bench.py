@@ -66,7 +66,9 @@ def _prepare(url: str) -> dict:
                              "bench/scale_register.py first.")
         flag = s.execute(select(Flag.id).where(Flag.status == "open")
                          .order_by(Flag.score.desc()).limit(1)).scalar()
-    cookies = {role: _cookie(app, user) for role, user in found.items()}
+    # A browser keeps the cookie each response sends; wrk cannot, so each page's run starts
+    # with a cookie just signed in (the session notes activity once a minute).
+    cookies = {role: (lambda a=app, u=user: _cookie(a, u)) for role, user in found.items()}
     rules = {r.rule for r in app.url_map.iter_rules()}
     app.extensions["coi.engine"].dispose()
     flag_page = (f"/flags/{flag}", "flag page") if any(
@@ -196,7 +198,7 @@ def measure(url: str, args) -> list[dict]:
     results = []
     try:
         for name, path, who in plan["pages"]:
-            cookie = plan["cookies"].get(who)
+            cookie = plan["cookies"][who]() if who else None
             status, body = _get(server.port, path, cookie)
             if status != 200:
                 raise SystemExit(f"{name}: {path} answered {status}, not 200")

@@ -26,6 +26,9 @@ from flask_login import current_user, login_user, logout_user
 PENDING = "pending_2fa"
 ENROL = "must_enrol_2fa"
 PENDING_SECONDS = 300
+# Activity is noted to the minute: the cookie is signed and sent again at most once a minute,
+# not on every request; the idle limit and its warning (which asks /session/status) follow it.
+SEEN_EVERY = 60
 # What a session that must set up two-factor sign-in may still reach.
 ENROL_ALLOWED = {"twofactor.setup", "account.logout", "sessions.status", "sessions.extend",
                  "pages.accessibility", "account.confirm", "static"}
@@ -127,8 +130,9 @@ def enforce():
             session.clear()
             return None
         return _expired(reason)
-    if request.endpoint != "sessions.status":
-        session["seen_at"] = now()
+    t = now()
+    if request.endpoint != "sessions.status" and t - int(session["seen_at"]) >= SEEN_EVERY:
+        session["seen_at"] = t
     if session.get(ENROL) and request.endpoint not in ENROL_ALLOWED:
         return _enrol_first()
     return None

@@ -159,6 +159,17 @@ def test_activity_keeps_a_session_alive(world, client, auth):
     assert _signed_in(client)
 
 
+def test_activity_is_noted_to_the_minute_not_resent_with_every_page(world, client, auth):
+    auth.login_form(world["ulo_staff"].email)
+    client.get("/account")
+    again = client.get("/account")  # within the minute: the same cookie serves
+    assert not [h for h in _set_cookie_headers(again) if h.startswith("session=")]
+    _shift(client, seen_at=61)
+    later = client.get("/account")
+    assert [h for h in _set_cookie_headers(later) if h.startswith("session=")]
+    assert client.get("/session/status").get_json()["idle_left"] >= IDLE - 2
+
+
 def test_a_session_ends_after_the_absolute_limit_despite_activity(world, client, auth):
     auth.login_form(world["ulo_staff"].email)
     _shift(client, signed_in_at=12 * 3600 + 5)

@@ -235,9 +235,9 @@ def review(actor, flag_id: int, action: str) -> Flag:
     return flag
 
 
-def decisions_for(actor, flag_id: int) -> list[Decision]:
+def decisions_for(actor, flag_id: int, seen: Flag | None = None) -> list[Decision]:
     """The decisions minuted on a flag the account may see, newest first."""
-    flags.get_flag(actor, flag_id)
+    flags.checked(actor, flag_id, seen)
     return list(db.session().execute(select(Decision).where(Decision.flag_id == flag_id)
                                      .order_by(Decision.id.desc())).scalars())
 

@@ -53,9 +53,15 @@ def get_flag(actor, flag_id: int) -> Flag:
     return base.get_record(FLAGS, actor, flag_id)
 
 
-def flag_history(actor, flag_id: int) -> list[AuditEvent]:
-    """Every change to one flag, oldest first: who or what changed it, and why."""
-    get_flag(actor, flag_id)
+def checked(actor, flag_id: int, seen: Flag | None = None) -> Flag:
+    """get_flag, unless `seen` is that flag as get_flag already gave it in this request."""
+    return seen if seen is not None and seen.id == flag_id else get_flag(actor, flag_id)
+
+
+def flag_history(actor, flag_id: int, seen: Flag | None = None) -> list[AuditEvent]:
+    """Every change to one flag, oldest first: who or what changed it, and why (`seen`: the
+    flag as get_flag gave it to this actor already, not looked up again)."""
+    checked(actor, flag_id, seen)
     return list(db.session().execute(
         select(AuditEvent).where(AuditEvent.entity == "flag", AuditEvent.entity_id == flag_id)
         .order_by(AuditEvent.seq)).scalars())

@@ -58,12 +58,12 @@ def show(flag_id: int):
     actor = _actor()
     flag = flags.get_flag(actor, flag_id)
     found = decisions.linked(flag)
-    minuted = decisions.decisions_for(actor, flag_id)
+    minuted = decisions.decisions_for(actor, flag_id, seen=flag)
     _prime_people(found, minuted)
     return render_template(
         "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=found.engagement,
         bid=found.bid, opportunity=found.opportunity, seats=decisions.seats(actor, flag),
-        decisions=minuted, history=flags.flag_history(actor, flag_id),
+        decisions=minuted, history=flags.flag_history(actor, flag_id, seen=flag),
         actions=workflow.allowed_actions(flag.status, actor.role))
 
 
