@@ -76,6 +76,9 @@ def _prepare(url: str) -> dict:
         else (f"/api/v1/flags/{flag}", "flag (API: there is no flag page yet)")
     return {"cookies": cookies, "pages": [
         ("floor", "/bench/floor", None),
+        # Not a target: what any page costs once an account is signed in (the account loaded,
+        # the session checked), to read the others against.
+        ("(signed-in static page, for reference)", "/accessibility", "auditor"),
         ("dashboard", "/", "auditor"),
         ("list of 50 rows", "/engagements?per_page=50", "auditor"),
         (flag_page[1], flag_page[0], "auditor"),
@@ -213,6 +216,7 @@ def measure(url: str, args) -> list[dict]:
     for r in results:
         r["ratio"] = r["rps"] / floor if floor else 0.0
         r["meets_target"] = r["ratio"] >= TARGET_RATIO and r["p99_ms"] < TARGET_P99_MS
+        r["reference"] = r["page"].startswith("(")
     return results
 
 
@@ -224,6 +228,7 @@ def report(url: str, results: list[dict], args) -> str:
              f"{'page':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x floor':>8}  target"]
     for r in results:
         mark = "ok" if r["meets_target"] else "MISSED"
+        mark = "(reference)" if r["reference"] else mark
         if r["non_2xx"] or r["socket_errors"]:
             mark += f" ({r['non_2xx']} errors {r['socket_errors']})".rstrip()
         lines.append(f"{r['page']:<42} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} "
@@ -237,7 +242,7 @@ def main(argv=None) -> int:
     print(report(args.url, results, args))
     if args.json:
         Path(args.json).write_text(json.dumps({"url": args.url, "results": results}, indent=1))
-    return 0 if all(r["meets_target"] for r in results) else 1
+    return 0 if all(r["meets_target"] or r["reference"] for r in results) else 1
 
 
 if __name__ == "__main__":
