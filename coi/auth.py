@@ -117,6 +117,8 @@ def _load_from_token(req):
     if user is None or not user.active:
         return None
     g.api_token_id = token.id
+    from coi.services import credentials
+    credentials.note_token_use(token.id, token.last_used_at)
     return Account(user, via_token=True)
 
 

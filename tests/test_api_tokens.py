@@ -105,3 +105,37 @@ def test_a_signed_in_session_reads_and_its_writes_need_the_csrf_token(app, peopl
         assert created.status_code == 201
     finally:
         csrf_app.extensions["coi.engine"].dispose()
+
+
+def _token_row(app, user_id):
+    from sqlalchemy import select
+
+    from coi import db
+    from coi.models import ApiToken
+    with app.app_context():
+        s = db.session()
+        return s.execute(select(ApiToken).where(ApiToken.user_id == user_id)).scalar_one()
+
+
+def test_a_tokens_last_use_is_kept_to_the_hour(app, api, people, auth, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from coi.models import ApiToken
+    from coi.services import base
+    user = people["ulo_staff"]
+    assert _token_row(app, user.id).last_used_at is None
+    assert api("ulo_staff", "GET", "/api/v1/organisations").status_code == 200
+    first = _token_row(app, user.id).last_used_at
+    assert first is not None
+    api("ulo_staff", "GET", "/api/v1/organisations")  # within the hour: nothing written
+    assert _token_row(app, user.id).last_used_at == first
+    with app.test_request_context(), base.writing() as s:
+        s.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(
+            last_used_at=first - timedelta(hours=2)))
+    api("ulo_staff", "GET", "/api/v1/organisations")
+    assert _token_row(app, user.id).last_used_at > first - timedelta(hours=2)
+    auth.login(user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Last used" in page and "Never" not in page

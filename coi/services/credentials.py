@@ -1,12 +1,15 @@
 """Changing your own password and email address, and an administrator ending an account's
-sessions. The web layer asks for the password again before any of these."""
+sessions (the web layer asks for the password again before any of these), and when an API
+token was last used."""
+
+from datetime import UTC, datetime, timedelta
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from coi import access, audit, auth
 from coi.errors import Invalid
-from coi.models import User
+from coi.models import ApiToken, User, utcnow
 from coi.schemas import Email, In
 from coi.services import base
 from coi.services.users import USERS, password_problem
@@ -69,3 +72,19 @@ def end_sessions(actor, user_id: int) -> User:
         audit.append(s, access.actor_name(actor), "user.sessions_end", "user", user.id, None,
                      {"session_version": user.session_version})
     return user
+
+
+TOKEN_USE_EVERY = timedelta(hours=1)
+
+
+def note_token_use(token_id: int, last_used_at: datetime | None) -> None:
+    """Keep an API token's "last used" time, to the hour (a token in a loop does not write on
+    every request). Bookkeeping about a credential, like sign-in attempts, not a change to the
+    register: no audit event."""
+    now = utcnow()
+    if last_used_at is not None:
+        seen = last_used_at if last_used_at.tzinfo else last_used_at.replace(tzinfo=UTC)
+        if now - seen < TOKEN_USE_EVERY:
+            return
+    with base.writing() as s:
+        s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
