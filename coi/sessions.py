@@ -26,8 +26,9 @@ from flask_login import current_user, login_user, logout_user
 PENDING = "pending_2fa"
 ENROL = "must_enrol_2fa"
 PENDING_SECONDS = 300
-# Activity is noted to the minute: the cookie is signed and sent again at most once a minute,
-# not on every request; the idle limit and its warning (which asks /session/status) follow it.
+# Activity is noted to the minute (to a thirtieth of a shorter idle limit): the cookie is signed
+# and sent again at most that often, not on every request; the idle limit and its warning (which
+# asks /session/status) follow it. Staying signed in is always noted at once.
 SEEN_EVERY = 60
 # What a session that must set up two-factor sign-in may still reach.
 ENROL_ALLOWED = {"twofactor.setup", "account.logout", "sessions.status", "sessions.extend",
@@ -100,6 +101,11 @@ def remaining() -> dict:
             "absolute_left": max(0, absolute - (t - int(session.get("signed_in_at", t))))}
 
 
+def _every() -> int:
+    """How often activity is noted, in seconds."""
+    return max(1, min(SEEN_EVERY, limits()[0] // 30))
+
+
 def _expired_reason() -> str | None:
     idle, absolute = limits()
     t = now()
@@ -131,7 +137,8 @@ def enforce():
             return None
         return _expired(reason)
     t = now()
-    if request.endpoint != "sessions.status" and t - int(session["seen_at"]) >= SEEN_EVERY:
+    if request.endpoint == "sessions.extend" or (
+            request.endpoint != "sessions.status" and t - int(session["seen_at"]) >= _every()):
         session["seen_at"] = t
     if session.get(ENROL) and request.endpoint not in ENROL_ALLOWED:
         return _enrol_first()
