@@ -107,3 +107,22 @@ def unique(prefix: str) -> str:
 
 def today() -> date:
     return date.today()
+
+
+@pytest.fixture
+def board(make, world):
+    """The world's R1 flag and a board of three: the board user, Jo (voting) and Sam Patel, who
+    took part in the engagement and is on the bid team (so is conflicted)."""
+    from sqlalchemy import select
+
+    from coi import db
+    from coi.models import Flag
+    s = db.session()
+    user = s.get(User, world["ulo_board"].id)
+    me = make.board_member(world["ulo"], s.get(type(world["person"]), user.person_id))
+    jo = make.person(world["ulo"], "Jo Board")
+    make.board_member(world["ulo"], jo)
+    flag = s.execute(select(Flag).where(Flag.rule == "R1", Flag.ulo_id == world["ulo"].id)
+                     ).scalars().one()
+    return {"user": user, "me": me.person_id, "jo": jo.id, "sam": world["person"].id,
+            "flag": flag, **world}

@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy import select
 
 from coi import create_app, db
-from coi.models import Flag, User
 from coi.services import base, decisions, figures_cache, flags, organisations
 
 
@@ -42,22 +41,15 @@ def test_a_write_shows_in_the_next_dashboard_of_every_worker(app, client, auth, 
         other.extensions["coi.engine"].dispose()
 
 
-def test_a_decision_leaves_the_open_flags_and_joins_the_recent_decisions(client, auth, make,
-                                                                          world):
-    s = db.session()
-    user = s.get(User, world["ulo_board"].id)
-    me = make.board_member(world["ulo"], s.get(type(world["person"]), user.person_id))
-    jo = make.person(world["ulo"], "Jo Board")
-    make.board_member(world["ulo"], jo)
-    flag = s.execute(select(Flag).where(Flag.rule == "R1", Flag.ulo_id == world["ulo"].id)
-                     ).scalars().one()
+def test_a_decision_leaves_the_open_flags_and_joins_the_recent_decisions(client, auth, board):
+    user, flag, world = board["user"], board["flag"], board
     auth.login(world["auditor"])
     before = client.get("/").get_data(as_text=True)
     assert client.get("/").get_data(as_text=True) == before  # the kept figures read the same
     decisions.decide(user, flag.id, {
         "outcome": "manage", "mitigations": ["ethical_wall"], "quorate": True,
         "rationale": "An ethical wall separates the teams.", "decided_on": date.today(),
-        "present_ids": [me.person_id, jo.id]})
+        "present_ids": [board["me"], board["jo"]]})
     after = client.get("/").get_data(as_text=True)
     waiting = "Flags waiting for review:"
     assert number(after, waiting) == number(before, waiting) - 1
