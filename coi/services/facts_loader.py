@@ -300,12 +300,12 @@ def _add(rows: Rows, name: str, found: list) -> None:
 
 
 def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts) -> None:
-    found = _run(s, select(*BID).where(Bid.id.in_(sorted(bids)), Bid.ulo_id == ulo_id)).all()
-    if not found:
+    both = _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
+        Bid.id.in_(sorted(bids)), Bid.ulo_id == ulo_id)).all()
+    if not both:
         return
-    _add(rows, "bids", found)
-    _add(rows, "opportunities", _run(s, select(*OPPORTUNITY).where(
-        Opportunity.id.in_(sorted({row[2] for row in found})))).all())
+    _add(rows, "bids", [row[:len(BID)] for row in both])
+    _add(rows, "opportunities", [row[len(BID):] for row in both])
     related = _related(partner_facts, {row[1] for row in rows.opportunities})
     _add(rows, "engagements", _run(s, select(*ENGAGEMENT).where(
         Engagement.ulo_id == ulo_id, Engagement.commissioner_id.in_(sorted(related)))).all())
