@@ -37,8 +37,9 @@ def engagement(s, record, targets) -> None:
 
 def bid(s, record, targets) -> None:
     """R1 for this bid, R5 for the body that offers the opportunity."""
-    body = s.execute(select(Opportunity.commissioner_id)
-                     .where(Opportunity.id == record.opportunity_id)).scalar()
+    # The bid's check loaded its opportunity in this write, under the lock: no second read.
+    opportunity = s.get(Opportunity, record.opportunity_id)
+    body = opportunity.commissioner_id if opportunity is not None else None
     if body is not None:
         work = targets.pair(record.ulo_id, body)
         work.bids.add(record.id)
