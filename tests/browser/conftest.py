@@ -126,6 +126,11 @@ def live(tmp_path_factory):
         world = Factory().world()
         world["tokens"] = {}
         seed(world)
+    yield from serve(app, world)
+
+
+def serve(app, world):
+    """Serve app on a free port of 127.0.0.1 in a thread; yields its Live, then stops it."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

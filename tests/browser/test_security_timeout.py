@@ -3,16 +3,14 @@ the session ends, takes focus, passes axe, and "Stay signed in" (or Escape) keep
 and gives focus back; a form sent after the session ended is kept through signing in again;
 and two-factor sign-in works by keyboard with a code from an authenticator."""
 
-import threading
 import time
 
 import pyotp
 import pytest
-from werkzeug.serving import make_server
 
 from coi import create_app
 from tests.browser import checks
-from tests.browser.conftest import Live, sign_in
+from tests.browser.conftest import serve, sign_in
 from tests.factories import PASSWORD, Factory
 
 pytestmark = pytest.mark.browser
@@ -28,13 +26,7 @@ def _serve(folder, **config):
     app.instance_path = str(folder / "instance")
     with app.test_request_context():
         world = Factory().world()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Live(app, f"http://127.0.0.1:{server.server_port}", world)
-    server.shutdown()
-    thread.join(timeout=10)
-    app.extensions["coi.engine"].dispose()
+    yield from serve(app, world)
 
 
 @pytest.fixture(scope="module")
