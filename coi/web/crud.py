@@ -4,8 +4,6 @@ The views only parse, call the resource's service and render; access and validat
 services' business.
 """
 
-import csv
-import io
 from functools import partial
 
 from flask import (
@@ -30,11 +28,11 @@ from coi.schemas import EndRecord
 from coi.services.base import ListQuery, end_reason
 from coi.services.plain import every_row, list_rows
 from coi.web import forms
+from coi.web.downloads import CSV_LIMIT, csv_attachment
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
-CSV_LIMIT = 100_000
 
 
 def endpoint(res: Resource, view: str) -> str:
@@ -174,42 +172,12 @@ def ended_state(res: Resource, record) -> str:
 
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cells(row: dict, header: list) -> list[str]:
-    """A row of spreadsheet-safe cells: lists joined, and formulas neutralised."""
-    cells = []
-    for key in header:
-        value = row.get(key)
-        if value is None:
-            cells.append("")
-            continue
-        if isinstance(value, list):
-            value = "; ".join(map(str, value))
-        elif not isinstance(value, str):
-            value = str(value)
-        cells.append("'" + value if value.startswith(FORMULA_STARTS) else value)
-    return cells
-
-
 def _csv(res: Resource, actor, query: ListQuery) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    header = None
-    public = getattr(schemas, f"{res.spec.model.__name__}Public", None)
-    if public is not None:  # the header row even when nothing matches
-        header = list(public.model_fields)
-        writer.writerow(header)
-    for record in every_row(res.spec, actor, query, CSV_LIMIT):
-        row = res.public(record)
-        if header is None:
-            header = list(row)
-            writer.writerow(header)
-        writer.writerow(_cells(row, header))
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{res.name}.csv"'})
+    """Every row of the list as a spreadsheet-safe CSV, its header row even when none match."""
+    header = list(getattr(schemas, f"{res.spec.model.__name__}Public").model_fields)
+    rows = ([row.get(k) for k in header] for row in map(
+        res.public, every_row(res.spec, actor, query, CSV_LIMIT)))
+    return csv_attachment(f"{res.name}.csv", header, rows)
 
 
 def _labels(res: Resource, actor) -> dict:
