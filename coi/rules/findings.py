@@ -97,26 +97,11 @@ def make_finding(info: RuleInfo, tally: Tally, thresholds: Thresholds, *, finger
                    facts_hash=hash_facts(facts) if facts_hash is None else facts_hash, **links)
 
 
-def thresholds_used(info: RuleInfo, thresholds: Thresholds) -> Mapping[str, int]:
-    """The thresholds a rule reads, and the severity bands, as frozen into its findings.
-
-    Remembers the last answer by identity: an evaluation asks with the same two objects for
-    every finding, and hashing them each time costs more than the answer."""
-    last = _last_used
-    if last[0] is info and last[1] is thresholds:
-        return last[2]
-    used = _thresholds_used(info, thresholds)
-    globals()["_last_used"] = (info, thresholds, used)
-    return used
-
-
 @lru_cache(maxsize=64)
-def _thresholds_used(info: RuleInfo, thresholds: Thresholds) -> Mapping[str, int]:
+def thresholds_used(info: RuleInfo, thresholds: Thresholds) -> Mapping[str, int]:
+    """The thresholds a rule reads, and the severity bands, as frozen into its findings."""
     keys = (*info.threshold_keys, "band_high", "band_medium")
     return MappingProxyType({key: getattr(thresholds, key) for key in keys})
-
-
-_last_used: tuple = (None, None, None)
 
 
 def hash_facts(facts: object) -> str:

@@ -5,10 +5,8 @@ every rule, and syncs its flags in one transaction that holds the write lock, so
 write can never be overwritten by an older reading. Memory stays bounded by the batch.
 """
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from coi import audit, db
 from coi.models import Organisation
 from coi.rules import Thresholds, evaluate_ulo
 from coi.services import base, facts_loader, flag_sync, recompute_workers, thresholds
+from coi.services.recompute_workers import collector_paused
 
 EVERY_RULE = ("R1", "R3", "R4", "R5", "R7", "R8")
 BATCH = 50
@@ -67,23 +66,6 @@ def sync_batch(s, chunk: list[int], planned, ours, limits: Thresholds,
         counts = recompute_batch(s, chunk, limits, today)
     ours.add(start, audit.head(s)[0])
     return counts
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for one batch, and back as it was after it.
-
-    A batch holds hundreds of thousands of small objects (rows, facts, findings) that all live
-    until its end, so the collector would walk the whole batch again and again for nothing to
-    free (it took a third of a recompute's time); reference counting still frees everything
-    when the batch ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def recompute_batch(s, chunk: list[int], limits: Thresholds, today: date) -> Counter:
