@@ -115,6 +115,12 @@ def open_opportunities(actor) -> list[tuple[int, str]]:
     return [(i, f"{t} ({r})") for i, t, r in db.session().execute(stmt)]
 
 
+def service_areas() -> dict[str, str]:
+    """The service-area codes (settings.service_areas), kept until the register changes: a
+    setting is changed by an audited write, like every other."""
+    return kept.remembered("service_areas", lambda s: settings.service_areas())
+
+
 def _vocab(codes: dict) -> list[tuple[str, str]]:
     return list(codes.items())
 
@@ -215,13 +221,13 @@ _add(Resource(
      Column("Body", "commissioner_id", "org"), Column("Influence", "influence", "code"),
      Column("Started", "started_on", "date"), Column("Ended", "ended_on", "date")],
     filters=[Filter("influence", "Influence", lambda a: _vocab(vocab.INFLUENCE)),
-             Filter("service_area", "Service area", lambda a: _vocab(settings.service_areas())),
+             Filter("service_area", "Service area", lambda a: _vocab(service_areas())),
              Filter("commissioner_id", "Commissioning body", lambda a: orgs("commissioner"))],
     choices=lambda a: {"ulo_id": own_side("ulo", a),
                        "commissioner_id": own_side("commissioner", a),
                        "purposes": _vocab(vocab.PURPOSES),
                        "influence": _vocab(vocab.INFLUENCE),
-                       "service_areas": _vocab(settings.service_areas()),
+                       "service_areas": _vocab(service_areas()),
                        "participant_ids": ulo_people(a)},
     unavailable=lambda a: ({"participant_ids": NO_ULO_PEOPLE}
                            if access.is_commissioner(a) else {}),
@@ -238,10 +244,10 @@ _add(Resource(
      Column("Body", "commissioner_id", "org"), Column("Value", "value", "money"),
      Column("Route", "route", "code"), Column("Published", "published_on", "date")],
     filters=[Filter("route", "Route", lambda a: _vocab(vocab.ROUTES)),
-             Filter("service_area", "Service area", lambda a: _vocab(settings.service_areas())),
+             Filter("service_area", "Service area", lambda a: _vocab(service_areas())),
              Filter("commissioner_id", "Commissioning body", lambda a: orgs("commissioner"))],
     choices=lambda a: {"commissioner_id": orgs("commissioner", a),
-                       "service_areas": _vocab(settings.service_areas()),
+                       "service_areas": _vocab(service_areas()),
                        "route": _vocab(vocab.ROUTES)},
     overrides={"localities": {"hint": "One place name or ONS code per line"}},
     end_label="Withdraw", end_done="withdrawn", can_create=_writer_of("commissioner", "admin"),

@@ -5,6 +5,7 @@ services' business.
 """
 
 from functools import partial
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -31,6 +32,7 @@ from coi.web import forms
 from coi.web.downloads import CSV_LIMIT, csv_attachment
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
+URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (werkzeug.urls)
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
 
@@ -67,10 +69,14 @@ def _query(res: Resource) -> ListQuery:
                      include_ended=args.get("ended") == "yes")
 
 
+PEOPLE_KEYS = ("person_id", "participant_ids", "team_ids")
+NAMED_KEYS = {*PEOPLE_KEYS, "opportunity_id"}  # the columns that name people or opportunities
+
+
 def _prime_names(rows: list[dict]) -> None:
     people, opps = set(), set()
     for row in rows:
-        for key in ("person_id", "participant_ids", "team_ids"):
+        for key in PEOPLE_KEYS:
             value = row.get(key)
             people.update(value if isinstance(value, list) else [value])
         opps.add(row.get("opportunity_id"))
@@ -90,13 +96,21 @@ def list_view(res: Resource):
     table = _table(res, rows, _list_labels(res, actor, filters), url_for(endpoint(res, "list")))
     return render_template("crud/list.html", res=res, page=page, rows=rows, table=table,
                            query=query, filters=filters, endpoint=partial(endpoint, res),
-                           page_url=partial(_page_url, endpoint(res, "list")),
+                           page_url=_page_urls(endpoint(res, "list")),
                            can_create=res.can_create(actor))
 
 
-def _page_url(list_endpoint: str, n: int) -> str:
-    """This list with the same search and filters, at page n."""
-    return url_for(list_endpoint, **{**request.args.to_dict(), "page": n})
+def _page_urls(list_endpoint: str):
+    """page_url(n): this list with the same search and filters, at page n, as url_for would
+    write it (the query in the same order, page in its place), with one url_for per page."""
+    args = {**request.args.to_dict(), "page": ""}
+    keys = list(args)
+    at = keys.index("page")
+    before = urlencode([(k, args[k]) for k in keys[:at]], safe=URL_SAFE)
+    after = urlencode([(k, args[k]) for k in keys[at + 1:]], safe=URL_SAFE)
+    start = f"{url_for(list_endpoint)}?{before}{'&' if before else ''}page="
+    end = f"&{after}" if after else ""
+    return lambda n: f"{start}{int(n)}{end}"
 
 
 def _plain_columns(res: Resource) -> set[str] | None:
@@ -119,8 +133,9 @@ def _shown(res: Resource, items: list) -> list[dict]:
 def _prime_shown(res: Resource, rows: list[dict]) -> None:
     """Load, in one query each, the names of the people and opportunities the columns show
     (every organisation's name is at hand anyway: coi.web.filters.org_names)."""
-    keys = {c.key for c in res.columns}
-    _prime_names([{k: v for k, v in row.items() if k in keys} for row in rows])
+    keys = {c.key for c in res.columns} & NAMED_KEYS
+    if keys:
+        _prime_names([{k: row[k] for k in keys} for row in rows])
 
 
 def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> list[Markup]:
@@ -272,7 +287,7 @@ def _keep_current(f, value) -> None:
 
 
 def _name_of(field_name: str, value: str) -> str:
-    if field_name in ("person_id", "participant_ids", "team_ids"):
+    if field_name in PEOPLE_KEYS:
         return person_name(value)
     if field_name == "opportunity_id":
         return opportunity_title(value)
