@@ -27,7 +27,7 @@ from coi.rules import ReviewContext, conflicted_reviewers
 from coi.schemas import DecisionCreate, DecisionPublic
 from coi.services import base, flags, settings, thresholds
 from coi.services.declarations_due import declaration_fact
-from coi.services.names import person_names
+from coi.services.kept import remembered
 
 DEFAULT_QUORUM = 2
 
@@ -59,15 +59,25 @@ class BoardSeat:
 
 
 def board(s, flag: Flag, today: date | None = None) -> list[BoardSeat]:
-    """The ULO's current board, each member with the R6 reasons they may not decide."""
+    """The ULO's current board, each member with the R6 reasons they may not decide (the
+    members, their names and their declarations read in one query)."""
     today = today or date.today()
-    rows = s.execute(select(BoardMember, Person.name).join(
-        Person, Person.id == BoardMember.person_id).where(
-        BoardMember.ulo_id == flag.ulo_id, BoardMember.started_on <= today,
-        (BoardMember.ended_on.is_(None)) | (BoardMember.ended_on >= today))
-        .order_by(Person.name)).all()
-    seats = {m.person_id: BoardSeat(m.person_id, name, m.voting) for m, name in rows}
-    for person_id, reasons in conflicts(s, flag, list(seats), today).items():
+    rows = s.execute(select(BoardMember.person_id, BoardMember.voting, Person.name, Declaration)
+                     .join(Person, Person.id == BoardMember.person_id)
+                     .outerjoin(Declaration, Declaration.person_id == BoardMember.person_id)
+                     .where(BoardMember.ulo_id == flag.ulo_id, BoardMember.started_on <= today,
+                            (BoardMember.ended_on.is_(None)) | (BoardMember.ended_on >= today))
+                     .order_by(Person.name)).all()
+    seats, declared = {}, {}
+    for person_id, voting, name, declaration in rows:
+        seats[person_id] = BoardSeat(person_id, name, voting)
+        if declaration is not None:
+            declared[declaration.id] = declaration_fact(declaration)
+    names = {person_id: seat.name for person_id, seat in seats.items()}
+    found = conflicted_reviewers(list(seats), review_context(s, flag), declared.values(), today,
+                                 remembered("thresholds", lambda _: thresholds.current()),
+                                 names=names) if seats else {}
+    for person_id, reasons in found.items():
         seats[person_id].conflicts = reasons
     return list(seats.values())
 
@@ -106,17 +116,6 @@ def review_context(s, flag: Flag) -> ReviewContext:
         opportunity_id=bid.opportunity_id if bid else None,
         participant_ids=frozenset(engagement.participant_ids if engagement else ()),
         team_ids=frozenset(bid.team_ids if bid else ()), subject_id=flag.person_id)
-
-
-def conflicts(s, flag: Flag, person_ids: list[int], today: date) -> dict[int, list[str]]:
-    """R6 for these people and this flag: person id to the reasons they are conflicted."""
-    if not person_ids:
-        return {}
-    names = person_names(s, person_ids)
-    declared = s.execute(select(Declaration).where(Declaration.person_id.in_(person_ids))).scalars()
-    return conflicted_reviewers(person_ids, review_context(s, flag),
-                                [declaration_fact(d) for d in declared], today,
-                                thresholds.current(), names=names)
 
 
 @dataclass

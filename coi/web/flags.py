@@ -21,7 +21,7 @@ from coi.errors import Forbidden, Invalid
 from coi.models import Person
 from coi.rules import RULES
 from coi.schemas import DecisionCreate
-from coi.services import decisions, flags
+from coi.services import decisions, flag_page, flags
 from coi.services.base import ListQuery
 from coi.web import forms
 from coi.web.crud import CSRF_MESSAGE
@@ -56,14 +56,13 @@ def show(flag_id: int):
     """One flag: reasons, the engagement and the bid side by side, who is conflicted, the
     decisions and the history."""
     actor = _actor()
-    flag = flags.get_flag(actor, flag_id)
-    found = decisions.linked(flag)
-    minuted = decisions.decisions_for(actor, flag_id, seen=flag)
-    _prime_people(found, minuted)
+    page = flag_page.flag_page(actor, flag_id)
+    found, flag = page.linked, page.flag
+    _prime_people(found, page.decisions)
     return render_template(
         "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=found.engagement,
-        bid=found.bid, opportunity=found.opportunity, seats=decisions.seats(actor, flag),
-        decisions=minuted, history=flags.flag_history(actor, flag_id, seen=flag),
+        bid=found.bid, opportunity=found.opportunity, seats=page.seats,
+        decisions=page.decisions, history=page.history,
         actions=workflow.allowed_actions(flag.status, actor.role))
 
 
