@@ -1,8 +1,11 @@
 """The database engine (one per app, kept in app.extensions) and one Session per request."""
 
+import time
+
 from flask import current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from coi import models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -14,7 +17,30 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection that has rested this long is checked before use (the server may have
+# restarted or dropped it); one in steady use is not, which saves a round trip per request.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_connection, record):
+        record.info["coi_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection, record, _proxy):
+        since = record.info.get("coi_checked_in")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the pooled connection is gone") from exc  # pool retries
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -40,9 +66,16 @@ def engine() -> Engine:
 
 
 def session() -> Session:
-    """The request's Session, opened on first use and closed on teardown."""
+    """The request's Session, opened on first use and closed on teardown.
+
+    On PostgreSQL it reads in autocommit: at READ COMMITTED every statement reads its own
+    snapshot whether or not a transaction wraps them, so the BEGIN and the ROLLBACK around a
+    page's reads would be two round trips that change nothing. write_session() starts a real
+    transaction."""
     if "db_session" not in g:
-        g.db_session = Session(engine(), expire_on_commit=False)
+        s = g.db_session = Session(engine(), expire_on_commit=False)
+        if s.get_bind().dialect.name == "postgresql":
+            s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return g.db_session
 
 
