@@ -8,7 +8,7 @@ declaring the prior involvement, a draft notification to the lead political memb
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coi import access, audit, db, workflow
 from coi.errors import Forbidden, Invalid, NotFound
@@ -58,34 +58,45 @@ class BoardSeat:
     conflicts: list[str] = field(default_factory=list)
 
 
-def board(s, flag: Flag, today: date | None = None) -> list[BoardSeat]:
+BM, DECLARED = BoardMember.__table__, Declaration.__table__
+# Built once: the current board of a ULO with each member's name and declarations (the
+# columns R6 reads), one row per member and declaration.
+BOARD = (select(BM.c.person_id.label("member_id"), BM.c.voting, Person.__table__.c.name,
+                *(DECLARED.c[name] for name in ("id", "person_id", "category", "arose_on",
+                                                "declared_on", "ended_on", "organisation_id",
+                                                "opportunity_id")))
+         .join_from(BM, Person.__table__, Person.__table__.c.id == BM.c.person_id)
+         .outerjoin(DECLARED, DECLARED.c.person_id == BM.c.person_id)
+         .where(BM.c.ulo_id == bindparam("ulo_id"), BM.c.started_on <= bindparam("today"),
+                BM.c.ended_on.is_(None) | (BM.c.ended_on >= bindparam("today")))
+         .order_by(Person.__table__.c.name))
+
+
+def board(s, flag: Flag, today: date | None = None, found: "Linked | None" = None
+          ) -> list[BoardSeat]:
     """The ULO's current board, each member with the R6 reasons they may not decide (the
-    members, their names and their declarations read in one query)."""
+    members, their names and their declarations read in one query; `found`: the flag's
+    linked records when the caller has them)."""
     today = today or date.today()
-    rows = s.execute(select(BoardMember.person_id, BoardMember.voting, Person.name, Declaration)
-                     .join(Person, Person.id == BoardMember.person_id)
-                     .outerjoin(Declaration, Declaration.person_id == BoardMember.person_id)
-                     .where(BoardMember.ulo_id == flag.ulo_id, BoardMember.started_on <= today,
-                            (BoardMember.ended_on.is_(None)) | (BoardMember.ended_on >= today))
-                     .order_by(Person.name)).all()
     seats, declared = {}, {}
-    for person_id, voting, name, declaration in rows:
-        seats[person_id] = BoardSeat(person_id, name, voting)
-        if declaration is not None:
-            declared[declaration.id] = declaration_fact(declaration)
+    for row in s.connection().execute(BOARD, {"ulo_id": flag.ulo_id, "today": today}):
+        seats[row.member_id] = BoardSeat(row.member_id, row.name, row.voting)
+        if row.id is not None:
+            declared[row.id] = declaration_fact(row)
     names = {person_id: seat.name for person_id, seat in seats.items()}
-    found = conflicted_reviewers(list(seats), review_context(s, flag), declared.values(), today,
-                                 remembered("thresholds", lambda _: thresholds.current()),
-                                 names=names) if seats else {}
-    for person_id, reasons in found.items():
-        seats[person_id].conflicts = reasons
+    reasons = conflicted_reviewers(list(seats), review_context(s, flag, found),
+                                   declared.values(), today,
+                                   remembered("thresholds", lambda _: thresholds.current()),
+                                   names=names) if seats else {}
+    for person_id, why in reasons.items():
+        seats[person_id].conflicts = why
     return list(seats.values())
 
 
-def seats(actor, flag: Flag) -> list[BoardSeat]:
+def seats(actor, flag: Flag, found: "Linked | None" = None) -> list[BoardSeat]:
     """The board for the flag's page: each member with their R6 conflicts; none for a
     commissioner, who is not told who on the ULO's board is conflicted."""
-    return [] if access.is_commissioner(actor) else board(db.session(), flag)
+    return [] if access.is_commissioner(actor) else board(db.session(), flag, found=found)
 
 
 @dataclass
@@ -107,9 +118,10 @@ def linked(flag: Flag, s=None) -> Linked:
     return Linked(engagement, bid, opportunity)
 
 
-def review_context(s, flag: Flag) -> ReviewContext:
-    """What R6 needs to know of a flag: its body, opportunity, participants, team, subject."""
-    found = linked(flag, s)
+def review_context(s, flag: Flag, found: Linked | None = None) -> ReviewContext:
+    """What R6 needs to know of a flag: its body, opportunity, participants, team, subject
+    (`found`: its linked records, when the caller has read them already)."""
+    found = found or linked(flag, s)
     engagement, bid = found.engagement, found.bid
     return ReviewContext(
         commissioner_id=flag.commissioner_id,
@@ -234,11 +246,14 @@ def review(actor, flag_id: int, action: str) -> Flag:
     return flag
 
 
-def decisions_for(actor, flag_id: int, seen: Flag | None = None) -> list[Decision]:
-    """The decisions minuted on a flag the account may see, newest first."""
+MINUTED = (select(Decision.__table__).where(Decision.__table__.c.flag_id == bindparam("flag_id"))
+           .order_by(Decision.__table__.c.id.desc()))
+
+
+def decisions_for(actor, flag_id: int, seen: Flag | None = None) -> list:
+    """The decisions minuted on a flag the account may see, newest first (plain rows)."""
     flags.checked(actor, flag_id, seen)
-    return list(db.session().execute(select(Decision).where(Decision.flag_id == flag_id)
-                                     .order_by(Decision.id.desc())).scalars())
+    return db.session().connection().execute(MINUTED, {"flag_id": flag_id}).all()
 
 
 def get_decision(actor, flag_id: int, decision_id: int) -> Decision:

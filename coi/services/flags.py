@@ -1,7 +1,7 @@
 """Flags as records: who may see them and how they read. Raising them is coi.services.evaluation's
 job and deciding them coi.services.decisions'."""
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 
 from coi import access, db
 from coi.models import AuditEvent, Flag
@@ -58,10 +58,14 @@ def checked(actor, flag_id: int, seen: Flag | None = None) -> Flag:
     return seen if seen is not None and seen.id == flag_id else get_flag(actor, flag_id)
 
 
-def flag_history(actor, flag_id: int, seen: Flag | None = None) -> list[AuditEvent]:
-    """Every change to one flag, oldest first: who or what changed it, and why (`seen`: the
-    flag as get_flag gave it to this actor already, not looked up again)."""
+EVENTS = AuditEvent.__table__
+HISTORY = (select(EVENTS).where(EVENTS.c.entity == "flag", EVENTS.c.entity_id == bindparam("id"))
+           .order_by(EVENTS.c.seq))
+
+
+def flag_history(actor, flag_id: int, seen: Flag | None = None) -> list:
+    """Every change to one flag, oldest first, as plain rows of the audit chain: who or what
+    changed it, and why (`seen`: the flag as get_flag gave it to this actor already, not
+    looked up again)."""
     checked(actor, flag_id, seen)
-    return list(db.session().execute(
-        select(AuditEvent).where(AuditEvent.entity == "flag", AuditEvent.entity_id == flag_id)
-        .order_by(AuditEvent.seq)).scalars())
+    return db.session().connection().execute(HISTORY, {"id": flag_id}).all()
