@@ -69,16 +69,17 @@ def rules_hook(s, actor, entity: str, record) -> None:
 
 def evaluate(s, actor, targets: Targets, trigger: str, today: date | None = None):
     """Evaluate the targets' rules and sync their flags; returns the counts of changes."""
-    today, limits = today or date.today(), thresholds.current()
+    today = today or date.today()
     flag_sync.lock(s)
+    # The thresholds come with the pairs' small reads, in one statement, when there are pairs.
+    shared = facts_loader.read_shared(s, targets.pairs, thresholds.KEY) if targets.pairs else None
+    limits = thresholds.from_setting(shared.setting) if shared else thresholds.current()
     evaluations = [_ulo_evaluation(s, ulo, rules, limits, today)
                    for ulo, rules in sorted(targets.ulo_rules.items()) if rules]
     whole = {e.facts.ulo_id for e in evaluations if {sc.rule for sc in e.scopes} >= EVERY}
-    partnerships = facts_loader.partnership_rows(s) if targets.pairs else []
     for (ulo, body), work in sorted(targets.pairs.items()):
         if ulo not in whole:
-            evaluations.append(_pair_evaluation(s, ulo, body, work, limits, today,
-                                                partnerships))
+            evaluations.append(_pair_evaluation(s, ulo, body, work, limits, today, shared))
     return flag_sync.sync(s, evaluations, actor=_actor(actor), trigger=trigger)
 
 
@@ -90,7 +91,7 @@ def _ulo_evaluation(s, ulo: int, rules: set[str], limits, today) -> flag_sync.Ev
 
 
 def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
-                     partnerships: list) -> flag_sync.Evaluation:
+                     shared: facts_loader.Shared) -> flag_sync.Evaluation:
     """One ULO and body: the whole pair, or R1 for the written bids and engagements only
     (no other R1 flag reads them) with R4 or R5 for the body."""
     Scope = flag_sync.Scope
@@ -107,7 +108,7 @@ def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
         scopes += (Scope("R1", engagements=frozenset(work.engagements)),)
     facts = facts_loader.load_written(s, ulo, body, bids=work.bids,
                                       engagements=work.engagements, rules=body_rules,
-                                      partnership_rows=partnerships)
+                                      shared=shared)
     rules = body_rules | ({"R1"} if work.bids or work.engagements else set())
     found = [f for f in evaluate_ulo(facts, limits, today, only=rules)
              if any(scope.covers(f) for scope in scopes)]

@@ -5,11 +5,12 @@ One call reads a batch of ULOs (one, fifty or all of them) table by table, never
 touched one ULO and one commissioning body reads only that pair's records (`bodies=`).
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, String, and_, cast, literal, null, or_, select, union_all
 
 from coi import models
 from coi.rules import (
@@ -41,6 +42,7 @@ Organisation = models.Organisation.__table__.c
 Partnership = models.Partnership.__table__.c
 PartnershipMember = models.PartnershipMember.__table__.c
 Person = models.Person.__table__.c
+Setting = models.Setting.__table__.c
 
 BID_OPPORTUNITY = (models.Opportunity.__table__, Opportunity.id == Bid.opportunity_id)
 PRINCIPLES, NOTIFICATION = "working_principles", "political_notification"
@@ -91,6 +93,19 @@ class Rows:
     org_names: dict = field(default_factory=dict)
 
 
+@dataclass
+class Shared:
+    """The small reads every pair of a write needs, made in one statement (`read_shared`):
+    a setting's stored value, the partnerships in force, organisation names, each ULO's people
+    and the working principles of the pairs."""
+
+    setting: dict | None = None
+    partnerships: list = field(default_factory=list)
+    org_names: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    principles: list = field(default_factory=list)
+
+
 def _run(s, stmt):
     return s.connection().execute(stmt)
 
@@ -105,11 +120,6 @@ def parts_for(rules: Iterable[str] | None) -> frozenset[str]:
 def partnerships(s) -> tuple[PartnershipFact, ...]:
     """Every commissioning partnership in force, with its members."""
     return _partnership_facts(_partnership_rows(s))
-
-
-def partnership_rows(s) -> list:
-    """The rows of every partnership in force, for loaders that share one reading."""
-    return _partnership_rows(s)
 
 
 def _partnership_rows(s) -> list:
@@ -186,10 +196,15 @@ def _read_principles(s, rows: Rows, ids: list[int], body) -> None:
     rows.principles = _run(s, select(Document.id, Document.ulo_id, Document.commissioner_id)
                            .where(*where)).all()
     if rows.principles:
-        rows.agreements = _run(s, select(Agreement.document_id, Agreement.side).join(
-            models.Document.__table__, and_(Document.id == Agreement.document_id,
-                                            Agreement.revision == Document.current_revision))
-            .where(*where)).all()
+        rows.agreements = _agreements(s, *where)
+
+
+def _agreements(s, *where) -> list:
+    """(document id, side) of each agreement to the current revision of the documents."""
+    return _run(s, select(Agreement.document_id, Agreement.side).join(
+        models.Document.__table__, and_(Document.id == Agreement.document_id,
+                                        Agreement.revision == Document.current_revision))
+        .where(*where)).all()
 
 
 def _read_people(s, rows: Rows, ids: list[int], declarations: bool) -> None:
@@ -268,18 +283,63 @@ def load_pair(s, ulo_id: int, commissioner_id: int) -> UloFacts:
     return load(s, [ulo_id], parts, bodies=related, body=commissioner_id)[ulo_id]
 
 
+def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = None) -> Shared:
+    """For these (ULO, body) pairs, in one round trip: the setting's value (if a key is given),
+    every partnership in force with its members, the names of the ULOs, the bodies and every
+    partnership member, the ULOs' people and the working principles between the pairs."""
+    ulos, bodies = sorted({u for u, _ in pairs}), sorted({b for _, b in pairs})
+    none_int, none_str = cast(null(), Integer), cast(null(), String)
+    in_force = (models.Partnership.__table__.join(
+        models.PartnershipMember.__table__, PartnershipMember.partnership_id == Partnership.id),
+        Partnership.ended_on.is_(None))
+    members = select(PartnershipMember.organisation_id).select_from(in_force[0]).where(
+        in_force[1]).scalar_subquery()
+    parts = [
+        select(literal("p"), Partnership.id, Partnership.name, PartnershipMember.organisation_id,
+               none_int).select_from(in_force[0]).where(in_force[1]),
+        select(literal("o"), Organisation.id, Organisation.name, none_int, none_int).where(
+            or_(Organisation.id.in_(sorted({*ulos, *bodies})), Organisation.id.in_(members))),
+        select(literal("h"), Person.id, Person.name, Person.organisation_id, none_int)
+        .where(Person.organisation_id.in_(ulos)),
+        select(literal("d"), Document.id, none_str, Document.ulo_id, Document.commissioner_id)
+        .where(Document.kind == PRINCIPLES, Document.ulo_id.in_(ulos),
+               Document.commissioner_id.in_(bodies))]
+    if setting is not None:
+        parts.append(select(literal("s"), none_int, cast(Setting.value, String), none_int,
+                            none_int).where(Setting.key == setting))
+    return _shared(_run(s, union_all(*parts)).all())
+
+
+def _shared(rows) -> Shared:
+    out = Shared()
+    for tag, key, text, a, b in rows:
+        if tag == "p":
+            out.partnerships.append((key, text, a))
+        elif tag == "o":
+            out.org_names[key] = text
+        elif tag == "h":
+            out.people.setdefault(a, []).append((key, a, text))
+        elif tag == "d":
+            out.principles.append((key, a, b))
+        else:
+            out.setting = json.loads(text) if text is not None else None
+    out.partnerships.sort(key=lambda row: row[0])  # as _partnership_rows orders them
+    return out
+
+
 def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
                  engagements: Collection[int] = (), rules: Collection[str] = (),
-                 partnership_rows: list | None = None) -> UloFacts:
+                 shared: Shared | None = None) -> UloFacts:
     """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
     (with the ULO's engagements with each one's body and partners) and the written engagements
     (with the ULO's bids on the opportunities of each one's body and partners); for R4 the
     arrangements with the body and their notifications; for R5 the working principles with the
-    body and whether the ULO engages with it and bids for its work."""
-    if partnership_rows is None:
-        partnership_rows = _partnership_rows(s)
-    rows = Rows([ulo_id], partnerships=partnership_rows)
-    partner_facts = _partnership_facts(partnership_rows)
+    body and whether the ULO engages with it and bids for its work. `shared` is what
+    `read_shared` read for the write's pairs (read here when not given)."""
+    if shared is None:
+        shared = read_shared(s, [(ulo_id, body)])
+    rows = Rows([ulo_id], partnerships=shared.partnerships)
+    partner_facts = _partnership_facts(shared.partnerships)
     if bids:
         _read_written_bids(s, rows, ulo_id, bids, partner_facts)
     if engagements:
@@ -287,10 +347,12 @@ def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
     if "R4" in rules:
         _read_arrangements(s, rows, [ulo_id], body)
     if "R5" in rules:
-        _read_principles(s, rows, [ulo_id], body)
+        rows.principles = [row for row in shared.principles if row[1:] == (ulo_id, body)]
+        if rows.principles:
+            rows.agreements = _agreements(s, Document.id.in_([row[0] for row in rows.principles]))
         _read_dealings(s, rows, ulo_id, body)
-    _read_people(s, rows, rows.ulo_ids, False)
-    rows.org_names = _org_names(s, rows)
+    rows.people = list(shared.people.get(ulo_id, ()))
+    rows.org_names = shared.org_names
     return build(rows)[ulo_id]
 
 

@@ -16,8 +16,13 @@ KEY = "thresholds"
 
 def current() -> Thresholds:
     """The thresholds in force: the administrator's, or the documented defaults."""
+    return from_setting(settings.get(KEY))
+
+
+def from_setting(value: dict | None) -> Thresholds:
+    """The thresholds a stored value of the setting gives (the defaults if unset or invalid)."""
     try:
-        return Thresholds.from_mapping(settings.get(KEY))
+        return Thresholds.from_mapping(dict(value or {}))
     except InvalidThresholds:
         return DEFAULT_THRESHOLDS
 
