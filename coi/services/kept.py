@@ -18,10 +18,17 @@ def count(s, stmt) -> int:
     page): kept by the statement with its parameters. Statements SQLAlchemy cannot key (or
     with list parameters) are simply counted."""
     counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-    key = _count_key(counted)
+    return by_statement("count", counted, lambda: s.execute(counted).scalar())
+
+
+def by_statement(name: str, stmt, compute: Callable[[], Any], *extra):
+    """compute() (what stmt's rows come to: a page of a list, an export), kept by name, the
+    statement with its parameters, and extra, until the register changes. Statements
+    SQLAlchemy cannot key (or with list parameters) are simply computed."""
+    key = _statement_key(stmt)
     if key is None:
-        return s.execute(counted).scalar()
-    return figures_cache.cached(("count", *key), lambda: s.execute(counted).scalar())
+        return compute()
+    return figures_cache.cached((name, *key, *extra), compute)
 
 
 def remembered(name: str, compute: Callable[[Any], Any]):
@@ -31,7 +38,7 @@ def remembered(name: str, compute: Callable[[Any], Any]):
     return figures_cache.cached(("remembered", name), lambda: compute(s))
 
 
-def _count_key(stmt) -> tuple | None:
+def _statement_key(stmt) -> tuple | None:
     cache_key = stmt._generate_cache_key()
     if cache_key is None:
         return None

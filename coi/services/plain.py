@@ -20,7 +20,12 @@ def list_rows(spec: base.RecordSpec, actor, query: base.ListQuery, only=None) ->
     exports and the API, which only read, without building ORM records (a fraction of the
     time over fifty or a thousand rows). With only (column names), just those columns, the id
     and the ones spec.is_ended reads."""
-    s, stmt = db.session(), base.listing(spec, actor, query)
+    return page_of(spec, base.listing(spec, actor, query), query, only)
+
+
+def page_of(spec: base.RecordSpec, stmt, query: base.ListQuery, only=None) -> base.Page:
+    """list_rows of a list's statement (base.listing)."""
+    s = db.session()
     total = kept.count(s, stmt)
     columns = list(spec.model.__table__.columns)
     if only is not None:
@@ -38,11 +43,11 @@ def selected(columns) -> list:
             for c in columns]
 
 
-def every_row(spec: base.RecordSpec, actor, query: base.ListQuery, limit: int):
-    """Every row of the list (up to limit), as list_rows gives a page of them: in one query
-    read a thousand rows at a time, not page after page (an OFFSET walks past every row before
-    it, so an export of the whole register read it a hundred times over)."""
-    stmt = base.listing(spec, actor, query)
+def every_row(spec: base.RecordSpec, stmt, limit: int):
+    """Every row of a list's statement (base.listing; up to limit), as list_rows gives a page
+    of them: in one query read a thousand rows at a time, not page after page (an OFFSET walks
+    past every row before it, so an export of the whole register read it a hundred times
+    over)."""
     columns = list(spec.model.__table__.columns)
     result = db.session().connection().execute(
         stmt.with_only_columns(*selected(columns)).limit(limit))

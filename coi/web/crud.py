@@ -4,7 +4,7 @@ The views only parse, call the resource's service and render; access and validat
 services' business.
 """
 
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urlencode
 
 from flask import (
@@ -21,17 +21,20 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from coi import schemas
+from coi import csvout, schemas
 from coi.errors import Invalid
 from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
-from coi.services.base import ListQuery, end_reason
-from coi.services.plain import every_row, list_rows
+from coi.services import kept
+from coi.services.base import ListQuery, Page, end_reason, listing
+from coi.services.plain import every_row, page_of
 from coi.web import forms
-from coi.web.downloads import CSV_LIMIT, csv_attachment
+from coi.web.downloads import CSV_LIMIT, attachment
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
+KEPT_ROWS = 100  # a list's page is kept (_listed) when it shows at most this many rows
+KEPT_CSV_ROWS = 500  # and a CSV export (_csv) when it has at most this many
 URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (werkzeug.urls)
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
@@ -89,15 +92,26 @@ def list_view(res: Resource):
     actor, query = _actor(), _query(res)
     if request.args.get("format") == "csv":
         return _csv(res, actor, query)
-    page = list_rows(res.spec, actor, query, only=_plain_columns(res))
-    rows = _shown(res, page.items)
-    _prime_shown(res, rows)
     filters = [(f, f.choices(actor)) for f in res.filters]
-    table = _table(res, rows, _list_labels(res, actor, filters), url_for(endpoint(res, "list")))
-    return render_template("crud/list.html", res=res, page=page, rows=rows, table=table,
+    page, table = _listed(res, actor, query, _list_labels(res, actor, filters))
+    return render_template("crud/list.html", res=res, page=page, table=table,
+                           extra=_extra(res, "list_extra_"),
                            query=query, filters=filters, endpoint=partial(endpoint, res),
                            page_url=_page_urls(endpoint(res, "list")),
                            can_create=res.can_create(actor))
+
+
+def _extra(res: Resource, prefix: str) -> str:
+    """The template of what a kind of record adds to its page (crud/<prefix><name>.html), or
+    crud/extra_none.html."""
+    names = (f"crud/{prefix}{res.name}.html", "crud/extra_none.html")
+    return _first_template(current_app.jinja_env, names)
+
+
+@lru_cache(maxsize=128)
+def _first_template(env, names: tuple[str, ...]) -> str:
+    # Looked up once: a template that is not there is looked for in the folders every time.
+    return env.select_template(names).name
 
 
 def _page_urls(list_endpoint: str):
@@ -111,6 +125,27 @@ def _page_urls(list_endpoint: str):
     start = f"{url_for(list_endpoint)}?{before}{'&' if before else ''}page="
     end = f"&{after}" if after else ""
     return lambda n: f"{start}{int(n)}{end}"
+
+
+def _listed(res: Resource, actor, query: ListQuery, labels: dict) -> tuple[Page, Markup]:
+    """The page of the list and its table's rows: kept until the register changes (by the
+    list's statement, page, and the words its columns use), as a list's pages are read far
+    more often than the register changes; a page of more than KEPT_ROWS rows is not kept."""
+    stmt, list_url = listing(res.spec, actor, query), url_for(endpoint(res, "list"))
+
+    def compute() -> tuple[int, Markup]:
+        found = page_of(res.spec, stmt, query, only=_plain_columns(res))
+        rows = _shown(res, found.items)
+        _prime_shown(res, rows)
+        return (found.total, _table(res, rows, labels, list_url))
+    if query.per_page > KEPT_ROWS:
+        total, table = compute()
+    else:
+        words = tuple((c.key, tuple(labels[c.key].items())) for c in res.columns
+                      if c.key in labels)
+        total, table = kept.by_statement("list table", stmt, compute, query.page,
+                                         query.per_page, list_url, words)
+    return Page([], total, query.page, query.per_page), table
 
 
 def _plain_columns(res: Resource) -> set[str] | None:
@@ -138,11 +173,11 @@ def _prime_shown(res: Resource, rows: list[dict]) -> None:
         _prime_names([{k: row[k] for k in keys} for row in rows])
 
 
-def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> list[Markup]:
-    """The list's rows as HTML, written here rather than cell by cell in the template (a page
-    of fifty rows is three hundred cells). The title column and the first column are the
-    row's headers and link to the record (its address built from the list's: one url_for per
-    page, not per row); an ended record says so beside its link."""
+def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> Markup:
+    """The list's rows as HTML (the table's body), written here rather than cell by cell in
+    the template (a page of fifty rows is three hundred cells). The title column and the
+    first column are the row's headers and link to the record (its address built from the
+    list's: one url_for per page, not per row); an ended record says so beside its link."""
     from jinja2.filters import do_truncate
 
     from coi.web.filters import column_display
@@ -163,8 +198,8 @@ def _table(res: Resource, rows: list[dict], labels: dict, list_url: str) -> list
                 cells.append(f'<th scope="row">{link}{text}</a>{ended}</th>')
             else:
                 cells.append(f"<td>{text}</td>")
-        table.append(Markup(f"<tr>{''.join(cells)}</tr>"))
-    return table
+        table.append(f"\n  <tr>{''.join(cells)}</tr>\n  ")
+    return Markup("".join(table))
 
 
 def _list_labels(res: Resource, actor, filters: list) -> dict:
@@ -188,11 +223,39 @@ def ended_state(res: Resource, record) -> str:
 
 
 def _csv(res: Resource, actor, query: ListQuery) -> Response:
-    """Every row of the list as a spreadsheet-safe CSV, its header row even when none match."""
+    """Every row of the list as a spreadsheet-safe CSV, its header row even when none match:
+    kept until the register changes (by the list's statement) when it has at most
+    KEPT_CSV_ROWS rows, as the same few exports are downloaded again and again."""
+    stmt = listing(res.spec, actor, query)
     header = list(getattr(schemas, f"{res.spec.model.__name__}Public").model_fields)
-    rows = ([row.get(k) for k in header] for row in map(
-        res.public, every_row(res.spec, actor, query, CSV_LIMIT)))
-    return csv_attachment(f"{res.name}.csv", header, rows)
+
+    def compute() -> str:
+        rows = 0
+
+        def cells():
+            nonlocal rows
+            for record in every_row(res.spec, stmt, CSV_LIMIT):
+                rows += 1
+                data = res.public(record)
+                yield [data.get(k) for k in header]
+        body = csvout.text(header, cells())
+        if rows > KEPT_CSV_ROWS:
+            raise _NotKept(body)
+        return body
+    try:
+        body = kept.by_statement("csv", stmt, compute, CSV_LIMIT)
+    except _NotKept as big:
+        body = big.body
+    return attachment(body, f"{res.name}.csv", "text/csv")
+
+
+class _NotKept(Exception):  # noqa: N818 (not an error: a value too big to keep)
+    """A value computed for the figures cache that is too big to keep there (raised out of
+    the computation, so the cache does not store it)."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
 
 
 def _labels(res: Resource, actor) -> dict:
@@ -210,7 +273,7 @@ def show_view(res: Resource, record_id: int):
     return render_template("crud/show.html", res=res, record=record, data=data, fields=fields,
                            labels=_labels(res, actor), endpoint=partial(endpoint, res),
                            ended=ended_state(res, record), reason=_reason(res, record),
-                           heading=heading_of(data),
+                           heading=heading_of(data), extra=_extra(res, "extra_"),
                            can_edit=_allowed(res.spec.authorise_update, actor, record),
                            can_end=_allowed(res.spec.authorise_end, actor, record))
 
