@@ -8,7 +8,7 @@ from argon2 import exceptions as argon2_exceptions
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import g
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coi import db
 from coi.models import ApiToken, User
@@ -27,7 +27,8 @@ def _hasher() -> PasswordHasher:
 
 
 class Account(UserMixin):
-    """The signed-in account as the web layer sees it; wraps a User row."""
+    """The signed-in account as the web layer sees it; wraps a User row (read-only for a
+    signed-in request: see signed_in_user)."""
 
     def __init__(self, user: User, via_token: bool = False):
         self.user = user
@@ -90,13 +91,24 @@ def new_token() -> tuple[str, str]:
     return token, token_digest(token)
 
 
+_USER = User.__table__
+_BY_ID = select(*_USER.c).where(_USER.c.id == bindparam("uid"))
+
+
+def signed_in_user(user_id: int):
+    """The account's row, read-only (attributes as on a User): every request reads it, and an
+    ORM object would cost twice as much to load; a service that changes an account loads the
+    User it changes inside its own write."""
+    return db.session().connection().execute(_BY_ID, {"uid": user_id}).first()
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     try:
         uid, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session().get(User, uid)
+    user = signed_in_user(uid)
     if user is None or not user.active or user.session_version != version:
         return None
     return Account(user)
@@ -113,7 +125,7 @@ def _load_from_token(req):
         ApiToken.revoked_at.is_(None))).scalar_one_or_none()
     if token is None:
         return None
-    user = s.get(User, token.user_id)
+    user = signed_in_user(token.user_id)
     if user is None or not user.active:
         return None
     g.api_token_id = token.id
