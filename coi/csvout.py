@@ -10,12 +10,20 @@ BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+RISKY_STARTS = frozenset(FORMULA_STARTS)
+
+
 def cell(value) -> str:
     """A spreadsheet-safe cell: None empty, a list joined with "; ", a formula neutralised."""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+    if value.__class__ is str:  # most cells: no conversion
+        text = value
+    elif value is None:
+        return ""
+    elif isinstance(value, list):
+        text = "; ".join(map(str, value))
+    else:
+        text = str(value)
+    return "'" + text if text[:1] in RISKY_STARTS else text
 
 
 def chunks(header: Iterable[str], rows: Iterable[Iterable], safe: Callable[[object], str] = cell,
@@ -27,7 +35,7 @@ def chunks(header: Iterable[str], rows: Iterable[Iterable], safe: Callable[[obje
     out.write(BOM)
     writer.writerow(list(header))
     for n, row in enumerate(rows, start=1):
-        writer.writerow([safe(v) for v in row])
+        writer.writerow(map(safe, row))
         if n % every == 0:
             yield out.getvalue()
             out.seek(0)

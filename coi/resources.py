@@ -68,10 +68,16 @@ class Resource:
 def orgs(kind: str | None = None, own_only_for=None) -> list[tuple[int, str]]:
     """Current organisations (of kind; only its own for an account that does not see all),
     by name: from the list each worker keeps until the register changes (kept.remembered)."""
-    only_own = own_only_for is not None and not access.sees_all(own_only_for)
-    own = own_only_for.organisation_id if only_own else None
+    if own_only_for is None or access.sees_all(own_only_for):
+        return list(kept.remembered(f"current_orgs {kind or ''}", partial(_of_kind, kind)))
+    own = own_only_for.organisation_id
     return [(i, name) for i, name, k in kept.remembered("current_orgs", _current_orgs)
-            if (not kind or k == kind) and (not only_own or i == own)]
+            if (not kind or k == kind) and i == own]
+
+
+def _of_kind(kind: str | None, s) -> list[tuple[int, str]]:
+    return [(i, name) for i, name, k in kept.remembered("current_orgs", _current_orgs)
+            if not kind or k == kind]
 
 
 def _current_orgs(s) -> list[tuple[int, str, str]]:

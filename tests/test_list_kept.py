@@ -92,3 +92,14 @@ def test_a_service_area_added_is_offered_as_a_filter_at_once(app, world):
         settings.add_service_area(world["admin"], "hearing_loops", "Hearing loops")
     text = client.get("/engagements").get_data(as_text=True)
     assert '<option value="hearing_loops">Hearing loops</option>' in text
+
+
+def test_a_cell_that_a_spreadsheet_would_run_is_neutralised_whatever_its_type():
+    from markupsafe import Markup
+
+    from coi.csvout import cell
+    assert [cell(v) for v in ("=1+1", "plain", "", "\tx", "-3")] == \
+        ["'=1+1", "plain", "", "'\tx", "'-3"]
+    assert [cell(v) for v in (None, -5, 7, True, Markup("@sum"))] == \
+        ["", "'-5", "7", "True", "'@sum"]
+    assert cell(["a", "=b"]) == "a; =b" and cell(["+a", "b"]) == "'+a; b" and cell([]) == ""

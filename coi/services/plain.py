@@ -58,13 +58,13 @@ def every_row(spec: base.RecordSpec, stmt, limit: int):
 def rows(found, columns) -> list[SimpleNamespace]:
     """Rows (a result, or a list of them) as plain objects, one attribute per column."""
     names = [c.key for c in columns]
-    json_names = {c.key for c in columns if isinstance(c.type, JSON)}
+    json_at = [i for i, c in enumerate(columns) if isinstance(c.type, JSON)]
     out = []
     for row in (found.all() if hasattr(found, "all") else found):
-        values = dict(zip(names, row, strict=True))
-        for name in json_names:
-            values[name] = decoded(values[name])
-        out.append(SimpleNamespace(**values))
+        values = list(row)
+        for i in json_at:
+            values[i] = decoded(values[i])
+        out.append(SimpleNamespace(**dict(zip(names, values, strict=True))))
     return out
 
 
