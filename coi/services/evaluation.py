@@ -39,6 +39,7 @@ class PairWork:
     rules: set[str] = field(default_factory=set)
     bids: set[int] = field(default_factory=set)
     engagements: set[int] = field(default_factory=set)
+    bid_rows: dict[int, tuple] = field(default_factory=dict)  # written bids already read
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
         scopes += (Scope("R1", engagements=frozenset(work.engagements)),)
     facts = facts_loader.load_written(s, ulo, body, bids=work.bids,
                                       engagements=work.engagements, rules=body_rules,
-                                      shared=shared)
+                                      shared=shared, bid_rows=work.bid_rows)
     rules = body_rules | ({"R1"} if work.bids or work.engagements else set())
     found = [f for f in evaluate_ulo(facts, limits, today, only=rules)
              if any(scope.covers(f) for scope in scopes)]

@@ -7,7 +7,7 @@ touched one ULO and one commissioning body reads only that pair's records (`bodi
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, String, and_, cast, literal, null, or_, select, union_all
@@ -329,19 +329,21 @@ def _shared(rows) -> Shared:
 
 def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
                  engagements: Collection[int] = (), rules: Collection[str] = (),
-                 shared: Shared | None = None) -> UloFacts:
+                 shared: Shared | None = None, bid_rows: Mapping | None = None) -> UloFacts:
     """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
     (with the ULO's engagements with each one's body and partners) and the written engagements
     (with the ULO's bids on the opportunities of each one's body and partners); for R4 the
     arrangements with the body and their notifications; for R5 the working principles with the
     body and whether the ULO engages with it and bids for its work. `shared` is what
-    `read_shared` read for the write's pairs (read here when not given)."""
+    `read_shared` read for the write's pairs (read here when not given); `bid_rows` the rows
+    of written bids already read by `written_bid` (bid id to row)."""
     if shared is None:
         shared = read_shared(s, [(ulo_id, body)])
+    bid_rows = bid_rows or {}
     rows = Rows([ulo_id], partnerships=shared.partnerships)
     partner_facts = _partnership_facts(shared.partnerships)
     if bids:
-        _read_written_bids(s, rows, ulo_id, bids, partner_facts)
+        _read_written_bids(s, rows, ulo_id, bids, partner_facts, bid_rows)
     if engagements:
         _read_written_engagements(s, rows, ulo_id, engagements, partner_facts)
     if "R4" in rules:
@@ -361,9 +363,21 @@ def _add(rows: Rows, name: str, found: list) -> None:
     getattr(rows, name).extend(row for row in found if row[0] not in known)
 
 
-def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts) -> None:
-    both = _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
-        Bid.id.in_(sorted(bids)), Bid.ulo_id == ulo_id)).all()
+def written_bid(s, bid_id: int):
+    """One bid's row with its opportunity's (BID then OPPORTUNITY columns), or None; its
+    commissioning body is `row[BODY_OF_BID]`."""
+    return _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
+                .where(Bid.id == bid_id)).first()
+
+
+BODY_OF_BID = len(BID) + 1
+
+
+def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known) -> None:
+    both = [row for bid_id, row in sorted(known.items()) if bid_id in bids and row[1] == ulo_id]
+    if set(bids) - set(known):
+        both += _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
+            Bid.id.in_(sorted(set(bids) - set(known))), Bid.ulo_id == ulo_id)).all()
     if not both:
         return
     _add(rows, "bids", [row[:len(BID)] for row in both])
