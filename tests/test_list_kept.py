@@ -1,11 +1,21 @@
 """List pages and CSV exports kept by each worker until the register changes: a change shows
 at once, a long page or export is whole, and the links and filters read as before."""
 
+from functools import partial
+
 from flask import url_for
 
 from coi.services import settings
 from coi.web import crud
 from tests.foundation_kit import sign_in, token_for
+
+
+def _outcome(show, value):
+    """What show(value) gives, or the kind of error it raises (a value a column never has)."""
+    try:
+        return show(value)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc)
 
 
 def _rows(text: str) -> list[str]:
@@ -103,3 +113,25 @@ def test_a_cell_that_a_spreadsheet_would_run_is_neutralised_whatever_its_type():
     assert [cell(v) for v in (None, -5, 7, True, Markup("@sum"))] == \
         ["", "'-5", "7", "True", "'@sum"]
     assert cell(["a", "=b"]) == "a; =b" and cell(["+a", "b"]) == "'+a; b" and cell([]) == ""
+
+
+def test_a_column_reads_each_value_as_the_record_page_does(ctx, world):
+    from datetime import date
+
+    from coi.resources import RESOURCES
+    from coi.web.filters import ORG_KEYS, column_display, display
+    labels = {"influence": {"drafted": "Drafted the specification"}, "kind": {"ulo": "ULO"},
+              "status": {"won": "Won"}, "route": {}, "commissioner_id": {"1": "A body"}}
+    values = [None, "", [], True, False, "drafted", "ulo", "won", "an_unknown_code",
+              ["drafted", "other"], 7, date(2025, 3, 31), "2025-03-31", "=sum"]
+    for res in RESOURCES.values():
+        for c in res.columns:
+            shown = column_display(c.key, c.fmt, labels)
+            named = c.fmt in ("org", "person", "opportunity") or c.key in ORG_KEYS
+            many = c.fmt in ("orgs", "people")
+            dated = c.fmt == "date" or c.key.endswith("_on")
+            for value in ([None, world["ulo"].id] if named else
+                          [None, [], [world["ulo"].id]] if many else
+                          [None, "", date(2025, 3, 31), "2025-03-31"] if dated else values):
+                page = partial(display, c.key, fmt=c.fmt, labels=labels)
+                assert _outcome(shown, value) == _outcome(page, value), (c.key, value)

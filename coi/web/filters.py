@@ -152,6 +152,10 @@ def column_display(key: str, fmt: str = "text", labels: dict | None = None):
         return lambda value: display(key, value, fmt, labels)
     if fmt == "date" or key.endswith("_on"):
         return plainly(fmt_date)
+    if labels and key in labels and fmt != "money" and key not in ("value", "amount"):
+        words = labels[key]
+        return plainly(lambda value: words.get(value, _code(value)) if isinstance(value, str)
+                       else _words(key, value, fmt, labels))
     return lambda value: display(key, value, fmt, labels)
 
 
@@ -165,7 +169,7 @@ def options(choices, chosen) -> Markup:
     every body in the register, on every page of the list)."""
     chosen = "" if chosen is None else str(chosen)
     try:
-        return _options(tuple((value, words) for value, words in choices), chosen)
+        return _options(tuple(choices), chosen)  # (value, words) pairs as they are
     except TypeError:  # a value that cannot be a key: written afresh
         return _options.__wrapped__(choices, chosen)
 
