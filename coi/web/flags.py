@@ -15,13 +15,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from coi import vocab, workflow
 from coi.errors import Forbidden, Invalid
 from coi.models import Person
 from coi.rules import RULES
 from coi.schemas import DecisionCreate
-from coi.services import decisions, flag_page, flags
+from coi.services import decisions, figures_cache, flag_page, flags
 from coi.services.base import ListQuery
 from coi.web import forms
 from coi.web.crud import CSRF_MESSAGE
@@ -56,14 +57,32 @@ def show(flag_id: int):
     """One flag: reasons, the engagement and the bid side by side, who is conflicted, the
     decisions and the history."""
     actor = _actor()
+    flag, about, minutes = _kept_parts(actor, flag_id)
+    return render_template("flags/show.html", flag=flag, rule=RULES.get(flag.rule), about=about,
+                           minutes=minutes,
+                           actions=workflow.allowed_actions(flag.status, actor.role))
+
+
+def _kept_parts(actor, flag_id: int) -> tuple:
+    """The flag and the two parts of its page that every account of a role and organisation
+    sees alike (all but the buttons, whose forms carry the session's CSRF token): rendered once
+    per register state and kept in coi.services.figures_cache, which checks them against the
+    audit chain's head and today's date (the board's R6 conflicts depend on the day) on every
+    view, so a change shows at once on every worker."""
+    key = ("flag page", flag_id, *figures_cache.scope_of(actor), request.script_root)
+    return figures_cache.cached(key, lambda: _parts(actor, flag_id))
+
+
+def _parts(actor, flag_id: int) -> tuple:
+    """The flag, and its page above the buttons and below them, rendered."""
     page = flag_page.flag_page(actor, flag_id)
-    found, flag = page.linked, page.flag
+    found = page.linked
     _prime_people(found, page.decisions)
-    return render_template(
-        "flags/show.html", flag=flag, rule=RULES.get(flag.rule), engagement=found.engagement,
-        bid=found.bid, opportunity=found.opportunity, seats=page.seats,
-        decisions=page.decisions, history=page.history,
-        actions=workflow.allowed_actions(flag.status, actor.role))
+    shown = {"flag": page.flag, "rule": RULES.get(page.flag.rule),
+             "engagement": found.engagement, "bid": found.bid, "opportunity": found.opportunity,
+             "seats": page.seats, "decisions": page.decisions, "history": page.history}
+    return (page.flag, Markup(render_template("flags/_about.html", **shown)),
+            Markup(render_template("flags/_minutes.html", **shown)))
 
 
 def _prime_people(found, minuted) -> None:
