@@ -6,7 +6,7 @@ from functools import partial
 from flask import url_for
 
 from coi.services import settings
-from coi.web import crud
+from coi.web import crud, downloads
 from tests.foundation_kit import sign_in, token_for
 
 
@@ -62,7 +62,7 @@ def test_a_kept_export_has_a_record_added_since(app, world, make):
 
 
 def test_an_export_too_long_to_keep_is_whole_and_current(app, world, make, monkeypatch):
-    monkeypatch.setattr(crud, "KEPT_CSV_ROWS", 1)
+    monkeypatch.setattr(downloads, "KEPT_CSV_ROWS", 1)
     with app.test_request_context():
         for n in range(3):
             make.engagement(world["ulo"], world["council"], title=f"Long export {n}")

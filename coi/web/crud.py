@@ -21,7 +21,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from coi import csvout, schemas
+from coi import schemas
 from coi.errors import Invalid
 from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
@@ -30,11 +30,10 @@ from coi.services import kept
 from coi.services.base import ListQuery, Page, end_reason, listing
 from coi.services.plain import every_row, page_of
 from coi.web import forms
-from coi.web.downloads import CSV_LIMIT, attachment
+from coi.web.downloads import CSV_LIMIT, listed_csv
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
 KEPT_ROWS = 100  # a list's page is kept (_listed) when it shows at most this many rows
-KEPT_CSV_ROWS = 500  # and a CSV export (_csv) when it has at most this many
 URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (werkzeug.urls)
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
@@ -223,39 +222,15 @@ def ended_state(res: Resource, record) -> str:
 
 
 def _csv(res: Resource, actor, query: ListQuery) -> Response:
-    """Every row of the list as a spreadsheet-safe CSV, its header row even when none match:
-    kept until the register changes (by the list's statement) when it has at most
-    KEPT_CSV_ROWS rows, as the same few exports are downloaded again and again."""
+    """Every row of the list as a spreadsheet-safe CSV, its header row even when none match."""
     stmt = listing(res.spec, actor, query)
     header = list(getattr(schemas, f"{res.spec.model.__name__}Public").model_fields)
 
-    def compute() -> str:
-        rows = 0
-
-        def cells():
-            nonlocal rows
-            for record in every_row(res.spec, stmt, CSV_LIMIT):
-                rows += 1
-                data = res.public(record)
-                yield [data.get(k) for k in header]
-        body = csvout.text(header, cells())
-        if rows > KEPT_CSV_ROWS:
-            raise _NotKept(body)
-        return body
-    try:
-        body = kept.by_statement("csv", stmt, compute, CSV_LIMIT)
-    except _NotKept as big:
-        body = big.body
-    return attachment(body, f"{res.name}.csv", "text/csv")
-
-
-class _NotKept(Exception):  # noqa: N818 (not an error: a value too big to keep)
-    """A value computed for the figures cache that is too big to keep there (raised out of
-    the computation, so the cache does not store it)."""
-
-    def __init__(self, body):
-        super().__init__()
-        self.body = body
+    def rows():
+        for record in every_row(res.spec, stmt, CSV_LIMIT):
+            data = res.public(record)
+            yield [data.get(k) for k in header]
+    return listed_csv(f"{res.name}.csv", stmt, header, rows, res.name)
 
 
 def _labels(res: Resource, actor) -> dict:
