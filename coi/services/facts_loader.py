@@ -9,8 +9,20 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Integer, String, and_, cast, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from coi import models
 from coi.rules import (
@@ -106,8 +118,8 @@ class Shared:
     principles: list = field(default_factory=list)
 
 
-def _run(s, stmt):
-    return s.connection().execute(stmt)
+def _run(s, stmt, params=None):
+    return s.connection().execute(stmt, params)
 
 
 def parts_for(rules: Iterable[str] | None) -> frozenset[str]:
@@ -288,6 +300,14 @@ def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = Non
     every partnership in force with its members, the names of the ULOs, the bodies and every
     partnership member, the ULOs' people and the working principles between the pairs."""
     ulos, bodies = sorted({u for u, _ in pairs}), sorted({b for _, b in pairs})
+    return _shared(_run(s, _shared_statement(setting is not None), {
+        "ulos": ulos, "bodies": bodies, "named": sorted({*ulos, *bodies}),
+        "key": setting}).all())
+
+
+@cache
+def _shared_statement(with_setting: bool):
+    """read_shared's statement, built once (the writes' ids are bound parameters)."""
     none_int, none_str = cast(null(), Integer), cast(null(), String)
     in_force = (models.Partnership.__table__.join(
         models.PartnershipMember.__table__, PartnershipMember.partnership_id == Partnership.id),
@@ -298,16 +318,21 @@ def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = Non
         select(literal("p"), Partnership.id, Partnership.name, PartnershipMember.organisation_id,
                none_int).select_from(in_force[0]).where(in_force[1]),
         select(literal("o"), Organisation.id, Organisation.name, none_int, none_int).where(
-            or_(Organisation.id.in_(sorted({*ulos, *bodies})), Organisation.id.in_(members))),
+            or_(Organisation.id.in_(_ids("named")), Organisation.id.in_(members))),
         select(literal("h"), Person.id, Person.name, Person.organisation_id, none_int)
-        .where(Person.organisation_id.in_(ulos)),
+        .where(Person.organisation_id.in_(_ids("ulos"))),
         select(literal("d"), Document.id, none_str, Document.ulo_id, Document.commissioner_id)
-        .where(Document.kind == PRINCIPLES, Document.ulo_id.in_(ulos),
-               Document.commissioner_id.in_(bodies))]
-    if setting is not None:
+        .where(Document.kind == PRINCIPLES, Document.ulo_id.in_(_ids("ulos")),
+               Document.commissioner_id.in_(_ids("bodies")))]
+    if with_setting:
         parts.append(select(literal("s"), none_int, cast(Setting.value, String), none_int,
-                            none_int).where(Setting.key == setting))
-    return _shared(_run(s, union_all(*parts)).all())
+                            none_int).where(Setting.key == bindparam("key")))
+    return union_all(*parts)
+
+
+def _ids(name: str):
+    """A bound list of ids for `column.in_(...)`."""
+    return bindparam(name, expanding=True)
 
 
 def _shared(rows) -> Shared:
@@ -366,8 +391,22 @@ def _add(rows: Rows, name: str, found: list) -> None:
 def written_bid(s, bid_id: int):
     """One bid's row with its opportunity's (BID then OPPORTUNITY columns), or None; its
     commissioning body is `row[BODY_OF_BID]`."""
-    return _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
-                .where(Bid.id == bid_id)).first()
+    return _run(s, _WRITTEN["bid"], {"id": bid_id}).first()
+
+
+# The statements a write's evaluation runs, built once: the ids are bound parameters.
+_BIDS_WITH_OPPORTUNITY = select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
+_WRITTEN = {
+    "bid": _BIDS_WITH_OPPORTUNITY.where(Bid.id == bindparam("id")),
+    "bids": _BIDS_WITH_OPPORTUNITY.where(Bid.id.in_(_ids("ids")),
+                                         Bid.ulo_id == bindparam("ulo")),
+    "bids_with": _BIDS_WITH_OPPORTUNITY.where(  # the ULO's bids for these bodies' work
+        Bid.ulo_id == bindparam("ulo"), Opportunity.commissioner_id.in_(_ids("bodies"))),
+    "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
+                                             Engagement.ulo_id == bindparam("ulo")),
+    "engagements_with": select(*ENGAGEMENT).where(  # the ULO's engagements with these bodies
+        Engagement.ulo_id == bindparam("ulo"), Engagement.commissioner_id.in_(_ids("bodies"))),
+}
 
 
 BODY_OF_BID = len(BID) + 1
@@ -376,26 +415,24 @@ BODY_OF_BID = len(BID) + 1
 def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known) -> None:
     both = [row for bid_id, row in sorted(known.items()) if bid_id in bids and row[1] == ulo_id]
     if set(bids) - set(known):
-        both += _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
-            Bid.id.in_(sorted(set(bids) - set(known))), Bid.ulo_id == ulo_id)).all()
+        both += _run(s, _WRITTEN["bids"], {"ids": sorted(set(bids) - set(known)),
+                                           "ulo": ulo_id}).all()
     if not both:
         return
     _add(rows, "bids", [row[:len(BID)] for row in both])
     _add(rows, "opportunities", [row[len(BID):] for row in both])
     related = _related(partner_facts, {row[1] for row in rows.opportunities})
-    _add(rows, "engagements", _run(s, select(*ENGAGEMENT).where(
-        Engagement.ulo_id == ulo_id, Engagement.commissioner_id.in_(sorted(related)))).all())
+    _add(rows, "engagements", _run(s, _WRITTEN["engagements_with"], {
+        "ulo": ulo_id, "bodies": sorted(related)}).all())
 
 
 def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts) -> None:
-    found = _run(s, select(*ENGAGEMENT).where(Engagement.id.in_(sorted(engagements)),
-                                                Engagement.ulo_id == ulo_id)).all()
+    found = _run(s, _WRITTEN["engagements"], {"ids": sorted(engagements), "ulo": ulo_id}).all()
     if not found:
         return
     _add(rows, "engagements", found)
     related = _related(partner_facts, {row[2] for row in found})
-    both = _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
-        Bid.ulo_id == ulo_id, Opportunity.commissioner_id.in_(sorted(related)))).all()
+    both = _run(s, _WRITTEN["bids_with"], {"ulo": ulo_id, "bodies": sorted(related)}).all()
     _add(rows, "bids", [row[:len(BID)] for row in both])
     _add(rows, "opportunities", [row[len(BID):] for row in both])
 

@@ -13,6 +13,7 @@ register): reads and writes are set-based, so neither issues a query per flag.
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
@@ -32,6 +33,7 @@ MUTABLE = ("rule_version", "severity", "score", "reasons", "thresholds", "facts_
 CLOSED = ("dismissed", "resolved")
 ACTIVE = ("open", "under_review")
 COUNTS = ("opened", "updated", "reopened", "superseded", "unchanged")
+LIMITED_BY = (F.commissioner_id, F.bid_id, F.engagement_id)  # a Scope's bodies, bids, engagements
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,19 @@ class Scope:
                 and (self.bids is None or row.bid_id in self.bids)
                 and (self.engagements is None or row.engagement_id in self.engagements))
 
-    def clause(self):
-        parts = [F.rule == self.rule]
-        for column, ids in ((F.commissioner_id, self.bodies), (F.bid_id, self.bids),
-                            (F.engagement_id, self.engagements)):
-            if ids is not None:
-                parts.append(column.in_(sorted(ids)))
-        return and_(*parts)
+    @property
+    def shape(self) -> tuple:
+        """The rule and which of bodies, bids and engagements limit it."""
+        return self.rule, tuple(ids is not None for ids in self._limits)
+
+    def params(self, suffix: str) -> dict:
+        """The limits' ids as the bound parameters of `_scope_clause`."""
+        return {f"{column.key}{suffix}": sorted(ids)
+                for column, ids in zip(LIMITED_BY, self._limits, strict=True) if ids is not None}
+
+    @property
+    def _limits(self) -> tuple:
+        return self.bodies, self.bids, self.engagements
 
 
 def whole(rules: Iterable[str]) -> tuple[Scope, ...]:
@@ -109,9 +117,31 @@ def stored(s, evaluations: Sequence[Evaluation]) -> list:
     if all(scope.whole for e in evaluations for scope in e.scopes) and all(
             {scope.rule for scope in e.scopes} == rules for e in evaluations):
         return stored_for(s, [e.facts.ulo_id for e in evaluations], rules)
-    return s.connection().execute(select(*COLUMNS).where(or_(*(
-        and_(F.ulo_id == e.facts.ulo_id, or_(*(scope.clause() for scope in e.scopes)))
-        for e in evaluations)))).all()
+    shape = tuple(tuple(scope.shape for scope in e.scopes) for e in evaluations)
+    params = {}
+    for i, e in enumerate(evaluations):
+        params[f"u{i}"] = e.facts.ulo_id
+        for j, scope in enumerate(e.scopes):
+            params.update(scope.params(f"{i}_{j}"))
+    return s.connection().execute(_stored_statement(shape), params).all()
+
+
+@lru_cache(maxsize=256)
+def _stored_statement(shape: tuple):
+    """The stored-flags statement for evaluations of this shape (built once per shape)."""
+    return select(*COLUMNS).where(or_(*(
+        and_(F.ulo_id == bindparam(f"u{i}"),
+             or_(*(_scope_clause(rule, limited, f"{i}_{j}")
+                   for j, (rule, limited) in enumerate(scopes))))
+        for i, scopes in enumerate(shape))))
+
+
+def _scope_clause(rule: str, limited: tuple[bool, bool, bool], suffix: str):
+    parts = [F.rule == rule]
+    for column, is_limited in zip(LIMITED_BY, limited, strict=True):
+        if is_limited:
+            parts.append(column.in_(bindparam(f"{column.key}{suffix}", expanding=True)))
+    return and_(*parts)
 
 
 def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
