@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from flask import g
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coi import db
 from coi.models import Opportunity, Organisation, Person
@@ -60,9 +60,16 @@ def org_name(org_id) -> str:
     return org_names().get(int(org_id), f"Organisation {org_id}")
 
 
-def _rows(stmt) -> list[tuple]:
+def _rows(stmt, params: dict | None = None) -> list[tuple]:
     """Plain rows straight from the connection (no ORM work for two columns)."""
-    return db.session().connection().execute(stmt).all()
+    return db.session().connection().execute(stmt, params).all()
+
+
+@lru_cache(maxsize=8)
+def _names_by_id(model):
+    """The statement that reads many records' names by id, built once per kind of record."""
+    col = model.title if model is Opportunity else model.name
+    return select(model.id, col).where(model.id.in_(bindparam("ids", expanding=True)))
 
 
 def prime(model, ids) -> None:
@@ -73,8 +80,7 @@ def prime(model, ids) -> None:
     wanted = {int(i) for i in ids if i is not None} - set(cache)
     if not wanted:
         return
-    col = model.title if model is Opportunity else model.name
-    cache.update(_rows(select(model.id, col).where(model.id.in_(wanted))))
+    cache.update(_rows(_names_by_id(model), {"ids": sorted(wanted)}))
 
 
 def _name(model, record_id) -> str:
