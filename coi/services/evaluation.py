@@ -13,7 +13,7 @@ from datetime import date
 
 from coi import access
 from coi.rules import evaluate_pair, evaluate_ulo, pair_scope
-from coi.services import facts_loader, flag_sync, thresholds
+from coi.services import facts_loader, facts_written, flag_sync, thresholds
 
 _hooks: list = []
 EVERY = {"R1", "R3", "R4", "R5", "R7", "R8"}
@@ -73,7 +73,7 @@ def evaluate(s, actor, targets: Targets, trigger: str, today: date | None = None
     today = today or date.today()
     flag_sync.lock(s)
     # The thresholds come with the pairs' small reads, in one statement, when there are pairs.
-    shared = facts_loader.read_shared(s, targets.pairs, thresholds.KEY) if targets.pairs else None
+    shared = facts_written.read_shared(s, targets.pairs, thresholds.KEY) if targets.pairs else None
     limits = thresholds.from_setting(shared.setting) if shared else thresholds.current()
     evaluations = [_ulo_evaluation(s, ulo, rules, limits, today)
                    for ulo, rules in sorted(targets.ulo_rules.items()) if rules]
@@ -92,7 +92,7 @@ def _ulo_evaluation(s, ulo: int, rules: set[str], limits, today) -> flag_sync.Ev
 
 
 def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
-                     shared: facts_loader.Shared) -> flag_sync.Evaluation:
+                     shared: facts_written.Shared) -> flag_sync.Evaluation:
     """One ULO and body: the whole pair, or R1 for the written bids and engagements only
     (no other R1 flag reads them) with R4 or R5 for the body."""
     Scope = flag_sync.Scope
@@ -107,7 +107,7 @@ def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
         scopes += (Scope("R1", bids=frozenset(work.bids)),)
     if work.engagements:
         scopes += (Scope("R1", engagements=frozenset(work.engagements)),)
-    facts = facts_loader.load_written(s, ulo, body, bids=work.bids,
+    facts = facts_written.load_written(s, ulo, body, bids=work.bids,
                                       engagements=work.engagements, rules=body_rules,
                                       shared=shared, bid_rows=work.bid_rows)
     rules = body_rules | ({"R1"} if work.bids or work.engagements else set())

@@ -2,26 +2,18 @@
 
 One call reads a batch of ULOs (one, fifty or all of them) table by table, never row by row:
 `read` runs the queries and `build` turns their rows into one `UloFacts` per ULO. A write that
-touched one ULO and one commissioning body reads only that pair's records (`bodies=`).
+touched one ULO and one commissioning body reads only that pair's records (`bodies=`, or
+`coi.services.facts_written` for the records the write itself changed).
 """
 
-import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 from sqlalchemy import (
-    Integer,
-    String,
     and_,
-    bindparam,
-    cast,
-    literal,
-    null,
     or_,
     select,
-    union_all,
 )
 
 from coi import models
@@ -105,20 +97,7 @@ class Rows:
     org_names: dict = field(default_factory=dict)
 
 
-@dataclass
-class Shared:
-    """The small reads every pair of a write needs, made in one statement (`read_shared`):
-    a setting's stored value, the partnerships in force, organisation names, each ULO's people
-    and the working principles of the pairs."""
-
-    setting: dict | None = None
-    partnerships: list = field(default_factory=list)
-    org_names: dict = field(default_factory=dict)
-    people: dict = field(default_factory=dict)
-    principles: list = field(default_factory=list)
-
-
-def _run(s, stmt, params=None):
+def run(s, stmt, params=None):
     return s.connection().execute(stmt, params)
 
 
@@ -131,18 +110,18 @@ def parts_for(rules: Iterable[str] | None) -> frozenset[str]:
 
 def partnerships(s) -> tuple[PartnershipFact, ...]:
     """Every commissioning partnership in force, with its members."""
-    return _partnership_facts(_partnership_rows(s))
+    return partnership_facts(_partnership_rows(s))
 
 
 def _partnership_rows(s) -> list:
-    return _run(s, select(Partnership.id, Partnership.name, PartnershipMember.organisation_id)
+    return run(s, select(Partnership.id, Partnership.name, PartnershipMember.organisation_id)
                 .join(models.PartnershipMember.__table__,
                       PartnershipMember.partnership_id == Partnership.id)
                 .where(Partnership.ended_on.is_(None))
                 .order_by(Partnership.id)).all()
 
 
-def _partnership_facts(rows) -> tuple[PartnershipFact, ...]:
+def partnership_facts(rows) -> tuple[PartnershipFact, ...]:
     members: dict[tuple[int, str], set[int]] = defaultdict(set)
     for pid, name, org in rows:
         members[(pid, name)].add(org)
@@ -160,18 +139,18 @@ def read(s, ulo_ids: Collection[int], parts: Collection[str] = ALL_PARTS,
         stmt = select(*ENGAGEMENT).where(Engagement.ulo_id.in_(ids))
         if bodies is not None:
             stmt = stmt.where(Engagement.commissioner_id.in_(sorted(bodies)))
-        rows.engagements = _run(s, stmt).all()
+        rows.engagements = run(s, stmt).all()
     if "bids" in parts:
         _read_bids(s, rows, ids, bodies)
     if "arrangements" in parts:
-        _read_arrangements(s, rows, ids, body)
+        read_arrangements(s, rows, ids, body)
     if "principles" in parts:
         _read_principles(s, rows, ids, body)
     if "income" in parts:
-        rows.income = _run(s, select(*INCOME).where(Income.ulo_id.in_(ids),
+        rows.income = run(s, select(*INCOME).where(Income.ulo_id.in_(ids),
                                                       Income.ended_on.is_(None))).all()
     if "board" in parts:
-        rows.board = _run(s, select(*BOARD).where(BoardMember.ulo_id.in_(ids))).all()
+        rows.board = run(s, select(*BOARD).where(BoardMember.ulo_id.in_(ids))).all()
     _read_people(s, rows, ids, "declarations" in parts)
     rows.org_names = _org_names(s, rows)
     return rows
@@ -185,53 +164,53 @@ def _read_bids(s, rows: Rows, ids: list[int], bodies) -> None:
         stmt = stmt.join(*BID_OPPORTUNITY).where(
             Opportunity.commissioner_id.in_(sorted(bodies)))
         opp = opp.where(Opportunity.commissioner_id.in_(sorted(bodies)))
-    rows.bids = _run(s, stmt).all()
-    rows.opportunities = _run(s, opp).all() if rows.bids else []
+    rows.bids = run(s, stmt).all()
+    rows.opportunities = run(s, opp).all() if rows.bids else []
 
 
-def _read_arrangements(s, rows: Rows, ids: list[int], body) -> None:
+def read_arrangements(s, rows: Rows, ids: list[int], body) -> None:
     stmt = select(*ARRANGEMENT).where(Arrangement.ulo_id.in_(ids))
     notes = select(Document.id, Document.arrangement_id, Document.sent_on).where(
         Document.kind == NOTIFICATION, Document.ulo_id.in_(ids),
         Document.arrangement_id.is_not(None))
     if body is not None:
         stmt = stmt.where(Arrangement.commissioner_id == body)
-    rows.arrangements = _run(s, stmt).all()
+    rows.arrangements = run(s, stmt).all()
     if rows.arrangements:
-        rows.notifications = _run(s, notes).all()
+        rows.notifications = run(s, notes).all()
 
 
 def _read_principles(s, rows: Rows, ids: list[int], body) -> None:
     where = [Document.kind == PRINCIPLES, Document.ulo_id.in_(ids)]
     if body is not None:
         where.append(Document.commissioner_id == body)
-    rows.principles = _run(s, select(Document.id, Document.ulo_id, Document.commissioner_id)
+    rows.principles = run(s, select(Document.id, Document.ulo_id, Document.commissioner_id)
                            .where(*where)).all()
     if rows.principles:
-        rows.agreements = _agreements(s, *where)
+        rows.agreements = agreements(s, *where)
 
 
-def _agreements(s, *where) -> list:
+def agreements(s, *where) -> list:
     """(document id, side) of each agreement to the current revision of the documents."""
-    return _run(s, select(Agreement.document_id, Agreement.side).join(
+    return run(s, select(Agreement.document_id, Agreement.side).join(
         models.Document.__table__, and_(Document.id == Agreement.document_id,
                                         Agreement.revision == Document.current_revision))
         .where(*where)).all()
 
 
 def _read_people(s, rows: Rows, ids: list[int], declarations: bool) -> None:
-    rows.people = _run(s, select(Person.id, Person.organisation_id, Person.name)
+    rows.people = run(s, select(Person.id, Person.organisation_id, Person.name)
                        .where(Person.organisation_id.in_(ids))).all()
     if not declarations:
         return
     board = select(BoardMember.person_id).where(BoardMember.ulo_id.in_(ids)).scalar_subquery()
     theirs = select(Person.id).where(Person.organisation_id.in_(ids)).scalar_subquery()
-    rows.declarations = _run(s, select(*DECLARATION).where(
+    rows.declarations = run(s, select(*DECLARATION).where(
         or_(Declaration.person_id.in_(theirs), Declaration.person_id.in_(board)))).all()
     known = {row[0] for row in rows.people}
     outside = {row[1] for row in rows.board} - known  # board members of another organisation
     if outside:
-        rows.people += _run(s, select(Person.id, Person.organisation_id, Person.name)
+        rows.people += run(s, select(Person.id, Person.organisation_id, Person.name)
                             .where(Person.id.in_(sorted(outside)))).all()
 
 
@@ -243,7 +222,7 @@ def _org_names(s, rows: Rows) -> dict[int, str]:
     ids.update(row[2] for row in rows.principles)
     ids.update(row[2] for row in rows.income if row[2] is not None)
     ids.update(row[2] for row in rows.partnerships)
-    return dict(_run(s, select(Organisation.id, Organisation.name)
+    return dict(run(s, select(Organisation.id, Organisation.name)
                      .where(Organisation.id.in_(sorted(ids)))).all())
 
 
@@ -266,7 +245,7 @@ def build(rows: Rows) -> dict[int, UloFacts]:
         income=[IncomeFact(*r) for r in rows.income],
         board_members=[BoardMemberFact(*r) for r in rows.board],
         declarations=[DeclarationFact(*r) for r in rows.declarations],
-        partnerships=_partnership_facts(rows.partnerships),
+        partnerships=partnership_facts(rows.partnerships),
         person_orgs=dict(people),
         person_names={pid: name for pid, _, name in rows.people},
         org_names=rows.org_names)
@@ -278,10 +257,10 @@ def load(s, ulo_ids: Collection[int], parts: Collection[str] = ALL_PARTS,
     return build(read(s, ulo_ids, parts, bodies, body))
 
 
-def _related(partnership_facts, bodies: Iterable[int]) -> set[int]:
+def related_bodies(partnerships_in_force, bodies: Iterable[int]) -> set[int]:
     """The bodies and every commissioning partner of theirs."""
     related = set(bodies)
-    for partnership in partnership_facts:
+    for partnership in partnerships_in_force:
         if partnership.member_ids & related:
             related |= partnership.member_ids
     return related
@@ -290,164 +269,6 @@ def _related(partnership_facts, bodies: Iterable[int]) -> set[int]:
 def load_pair(s, ulo_id: int, commissioner_id: int) -> UloFacts:
     """What `evaluate_pair` needs for one ULO and body: engagements and bids with the body and
     its commissioning partners, arrangements and working principles with the body itself."""
-    related = _related(partnerships(s), [commissioner_id])
+    related = related_bodies(partnerships(s), [commissioner_id])
     parts = {"engagements", "bids", "arrangements", "principles"}
     return load(s, [ulo_id], parts, bodies=related, body=commissioner_id)[ulo_id]
-
-
-def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = None) -> Shared:
-    """For these (ULO, body) pairs, in one round trip: the setting's value (if a key is given),
-    every partnership in force with its members, the names of the ULOs, the bodies and every
-    partnership member, the ULOs' people and the working principles between the pairs."""
-    ulos, bodies = sorted({u for u, _ in pairs}), sorted({b for _, b in pairs})
-    return _shared(_run(s, _shared_statement(setting is not None), {
-        "ulos": ulos, "bodies": bodies, "named": sorted({*ulos, *bodies}),
-        "key": setting}).all())
-
-
-@cache
-def _shared_statement(with_setting: bool):
-    """read_shared's statement, built once (the writes' ids are bound parameters)."""
-    none_int, none_str = cast(null(), Integer), cast(null(), String)
-    in_force = (models.Partnership.__table__.join(
-        models.PartnershipMember.__table__, PartnershipMember.partnership_id == Partnership.id),
-        Partnership.ended_on.is_(None))
-    members = select(PartnershipMember.organisation_id).select_from(in_force[0]).where(
-        in_force[1]).scalar_subquery()
-    parts = [
-        select(literal("p"), Partnership.id, Partnership.name, PartnershipMember.organisation_id,
-               none_int).select_from(in_force[0]).where(in_force[1]),
-        select(literal("o"), Organisation.id, Organisation.name, none_int, none_int).where(
-            or_(Organisation.id.in_(_ids("named")), Organisation.id.in_(members))),
-        select(literal("h"), Person.id, Person.name, Person.organisation_id, none_int)
-        .where(Person.organisation_id.in_(_ids("ulos"))),
-        select(literal("d"), Document.id, none_str, Document.ulo_id, Document.commissioner_id)
-        .where(Document.kind == PRINCIPLES, Document.ulo_id.in_(_ids("ulos")),
-               Document.commissioner_id.in_(_ids("bodies")))]
-    if with_setting:
-        parts.append(select(literal("s"), none_int, cast(Setting.value, String), none_int,
-                            none_int).where(Setting.key == bindparam("key")))
-    return union_all(*parts)
-
-
-def _ids(name: str):
-    """A bound list of ids for `column.in_(...)`."""
-    return bindparam(name, expanding=True)
-
-
-def _shared(rows) -> Shared:
-    out = Shared()
-    for tag, key, text, a, b in rows:
-        if tag == "p":
-            out.partnerships.append((key, text, a))
-        elif tag == "o":
-            out.org_names[key] = text
-        elif tag == "h":
-            out.people.setdefault(a, []).append((key, a, text))
-        elif tag == "d":
-            out.principles.append((key, a, b))
-        else:
-            out.setting = json.loads(text) if text is not None else None
-    out.partnerships.sort(key=lambda row: row[0])  # as _partnership_rows orders them
-    return out
-
-
-def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
-                 engagements: Collection[int] = (), rules: Collection[str] = (),
-                 shared: Shared | None = None, bid_rows: Mapping | None = None) -> UloFacts:
-    """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
-    (with the ULO's engagements with each one's body and partners) and the written engagements
-    (with the ULO's bids on the opportunities of each one's body and partners); for R4 the
-    arrangements with the body and their notifications; for R5 the working principles with the
-    body and whether the ULO engages with it and bids for its work. `shared` is what
-    `read_shared` read for the write's pairs (read here when not given); `bid_rows` the rows
-    of written bids already read by `written_bid` (bid id to row)."""
-    if shared is None:
-        shared = read_shared(s, [(ulo_id, body)])
-    bid_rows = bid_rows or {}
-    rows = Rows([ulo_id], partnerships=shared.partnerships)
-    partner_facts = _partnership_facts(shared.partnerships)
-    if bids:
-        _read_written_bids(s, rows, ulo_id, bids, partner_facts, bid_rows)
-    if engagements:
-        _read_written_engagements(s, rows, ulo_id, engagements, partner_facts)
-    if "R4" in rules:
-        _read_arrangements(s, rows, [ulo_id], body)
-    if "R5" in rules:
-        rows.principles = [row for row in shared.principles if row[1:] == (ulo_id, body)]
-        if rows.principles:
-            rows.agreements = _agreements(s, Document.id.in_([row[0] for row in rows.principles]))
-        _read_dealings(s, rows, ulo_id, body)
-    rows.people = list(shared.people.get(ulo_id, ()))
-    rows.org_names = shared.org_names
-    return build(rows)[ulo_id]
-
-
-def _add(rows: Rows, name: str, found: list) -> None:
-    known = {row[0] for row in getattr(rows, name)}
-    getattr(rows, name).extend(row for row in found if row[0] not in known)
-
-
-def written_bid(s, bid_id: int):
-    """One bid's row with its opportunity's (BID then OPPORTUNITY columns), or None; its
-    commissioning body is `row[BODY_OF_BID]`."""
-    return _run(s, _WRITTEN["bid"], {"id": bid_id}).first()
-
-
-# The statements a write's evaluation runs, built once: the ids are bound parameters.
-_BIDS_WITH_OPPORTUNITY = select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
-_WRITTEN = {
-    "bid": _BIDS_WITH_OPPORTUNITY.where(Bid.id == bindparam("id")),
-    "bids": _BIDS_WITH_OPPORTUNITY.where(Bid.id.in_(_ids("ids")),
-                                         Bid.ulo_id == bindparam("ulo")),
-    "bids_with": _BIDS_WITH_OPPORTUNITY.where(  # the ULO's bids for these bodies' work
-        Bid.ulo_id == bindparam("ulo"), Opportunity.commissioner_id.in_(_ids("bodies"))),
-    "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
-                                             Engagement.ulo_id == bindparam("ulo")),
-    "engagements_with": select(*ENGAGEMENT).where(  # the ULO's engagements with these bodies
-        Engagement.ulo_id == bindparam("ulo"), Engagement.commissioner_id.in_(_ids("bodies"))),
-}
-
-
-BODY_OF_BID = len(BID) + 1
-
-
-def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known) -> None:
-    both = [row for bid_id, row in sorted(known.items()) if bid_id in bids and row[1] == ulo_id]
-    if set(bids) - set(known):
-        both += _run(s, _WRITTEN["bids"], {"ids": sorted(set(bids) - set(known)),
-                                           "ulo": ulo_id}).all()
-    if not both:
-        return
-    _add(rows, "bids", [row[:len(BID)] for row in both])
-    _add(rows, "opportunities", [row[len(BID):] for row in both])
-    related = _related(partner_facts, {row[1] for row in rows.opportunities})
-    _add(rows, "engagements", _run(s, _WRITTEN["engagements_with"], {
-        "ulo": ulo_id, "bodies": sorted(related)}).all())
-
-
-def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts) -> None:
-    found = _run(s, _WRITTEN["engagements"], {"ids": sorted(engagements), "ulo": ulo_id}).all()
-    if not found:
-        return
-    _add(rows, "engagements", found)
-    related = _related(partner_facts, {row[2] for row in found})
-    both = _run(s, _WRITTEN["bids_with"], {"ulo": ulo_id, "bodies": sorted(related)}).all()
-    _add(rows, "bids", [row[:len(BID)] for row in both])
-    _add(rows, "opportunities", [row[len(BID):] for row in both])
-
-
-def _read_dealings(s, rows: Rows, ulo_id: int, body: int) -> None:
-    """One current engagement and one live bid with the body, unless already read."""
-    live = {row[0] for row in rows.opportunities if row[1] == body and not row[7]}
-    if not any(row[2] == body and not row[9] for row in rows.engagements):
-        _add(rows, "engagements", _run(s, select(*ENGAGEMENT).where(
-            Engagement.ulo_id == ulo_id, Engagement.commissioner_id == body,
-            Engagement.withdrawn_at.is_(None)).limit(1)).all())
-    if not any(row[3] != "withdrawn" and row[2] in live for row in rows.bids):
-        found = _run(s, select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY).where(
-            Bid.ulo_id == ulo_id, Bid.status != "withdrawn",
-            Opportunity.commissioner_id == body,
-            Opportunity.withdrawn_at.is_(None)).limit(1)).all()
-        _add(rows, "bids", [row[:len(BID)] for row in found])
-        _add(rows, "opportunities", [row[len(BID):] for row in found])

@@ -24,7 +24,7 @@ from coi.models import (
     PartnershipMember,
     Person,
 )
-from coi.services import facts_loader
+from coi.services import facts_written
 
 EVERY_RULE = {"R1", "R3", "R4", "R5", "R7", "R8"}
 
@@ -39,9 +39,9 @@ def engagement(s, record, targets) -> None:
 def bid(s, record, targets) -> None:
     """R1 for this bid, R5 for the body that offers the opportunity."""
     # The bid is read with its opportunity once, here: the evaluation reuses the row.
-    row = facts_loader.written_bid(s, record.id)
+    row = facts_written.written_bid(s, record.id)
     if row is not None:
-        work = targets.pair(record.ulo_id, row[facts_loader.BODY_OF_BID])
+        work = targets.pair(record.ulo_id, row[facts_written.BODY_OF_BID])
         work.bids.add(record.id)
         work.bid_rows[record.id] = row
         work.rules.add("R5")
