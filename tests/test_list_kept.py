@@ -135,3 +135,11 @@ def test_a_column_reads_each_value_as_the_record_page_does(ctx, world):
                           [None, "", date(2025, 3, 31), "2025-03-31"] if dated else values):
                 page = partial(display, c.key, fmt=c.fmt, labels=labels)
                 assert _outcome(shown, value) == _outcome(page, value), (c.key, value)
+
+
+def test_an_account_that_may_add_is_offered_the_button_on_a_kept_page(app, world):
+    auditor = sign_in(app.test_client(), world["auditor"])
+    admin = sign_in(app.test_client(), world["admin"])
+    for _ in range(2):  # the same rows for both; the page is kept for each role
+        assert "Add an engagement" not in auditor.get("/engagements").get_data(as_text=True)
+        assert "Add an engagement" in admin.get("/engagements").get_data(as_text=True)

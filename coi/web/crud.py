@@ -26,14 +26,14 @@ from coi.errors import Invalid
 from coi.models import Opportunity, Person
 from coi.resources import RESOURCES, Resource
 from coi.schemas import EndRecord
-from coi.services import kept
+from coi.services import figures_cache
 from coi.services.base import ListQuery, Page, end_reason, listing
 from coi.services.plain import every_row, page_of
 from coi.web import forms
 from coi.web.downloads import CSV_LIMIT, listed_csv
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
-KEPT_ROWS = 100  # a list's page is kept (_listed) when it shows at most this many rows
+KEPT_ROWS = 100  # a list's page is kept (_list_content) when it shows at most this many rows
 URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (werkzeug.urls)
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
@@ -91,13 +91,27 @@ def list_view(res: Resource):
     actor, query = _actor(), _query(res)
     if request.args.get("format") == "csv":
         return _csv(res, actor, query)
-    filters = [(f, f.choices(actor)) for f in res.filters]
-    page, table = _listed(res, actor, query, _list_labels(res, actor, filters))
-    return render_template("crud/list.html", res=res, page=page, table=table,
-                           extra=_extra(res, "list_extra_"),
-                           query=query, filters=filters, endpoint=partial(endpoint, res),
-                           page_url=_page_urls(endpoint(res, "list")),
-                           can_create=res.can_create(actor))
+    return render_template("crud/list.html", res=res,
+                           content=_list_content(res, actor, query))
+
+
+def _list_content(res: Resource, actor, query: ListQuery) -> Markup:
+    """The list page's content (all but the page around it), rendered once per register
+    state for each role and organisation (which decide the rows and choices an account sees)
+    and address, and kept in the figures cache, as a list's pages are read far more often
+    than the register changes; a page of more than KEPT_ROWS rows is not kept."""
+    def compute() -> Markup:
+        filters = [(f, f.choices(actor)) for f in res.filters]
+        page, table = _listed(res, actor, query, _list_labels(res, actor, filters))
+        return Markup(render_template(
+            "crud/_list.html", res=res, page=page, table=table, query=query, filters=filters,
+            extra=_extra(res, "list_extra_"), endpoint=partial(endpoint, res),
+            page_url=_page_urls(endpoint(res, "list")), can_create=res.can_create(actor)))
+    if query.per_page > KEPT_ROWS:
+        return compute()
+    key = ("list page", res.name, *figures_cache.scope_of(actor),
+           tuple(request.args.items(multi=True)), request.script_root)
+    return figures_cache.cached(key, compute)
 
 
 def _extra(res: Resource, prefix: str) -> str:
@@ -127,24 +141,12 @@ def _page_urls(list_endpoint: str):
 
 
 def _listed(res: Resource, actor, query: ListQuery, labels: dict) -> tuple[Page, Markup]:
-    """The page of the list and its table's rows: kept until the register changes (by the
-    list's statement, page, and the words its columns use), as a list's pages are read far
-    more often than the register changes; a page of more than KEPT_ROWS rows is not kept."""
-    stmt, list_url = listing(res.spec, actor, query), url_for(endpoint(res, "list"))
-
-    def compute() -> tuple[int, Markup]:
-        found = page_of(res.spec, stmt, query, only=_plain_columns(res))
-        rows = _shown(res, found.items)
-        _prime_shown(res, rows)
-        return (found.total, _table(res, rows, labels, list_url))
-    if query.per_page > KEPT_ROWS:
-        total, table = compute()
-    else:
-        words = tuple((c.key, tuple(labels[c.key].items())) for c in res.columns
-                      if c.key in labels)
-        total, table = kept.by_statement("list table", stmt, compute, query.page,
-                                         query.per_page, list_url, words)
-    return Page([], total, query.page, query.per_page), table
+    """The page of the list and its table's rows."""
+    found = page_of(res.spec, listing(res.spec, actor, query), query,
+                    only=_plain_columns(res))
+    rows = _shown(res, found.items)
+    _prime_shown(res, rows)
+    return found, _table(res, rows, labels, url_for(endpoint(res, "list")))
 
 
 def _plain_columns(res: Resource) -> set[str] | None:
