@@ -83,6 +83,16 @@ def test_figures_are_computed_again_when_the_chain_head_or_the_date_moves():
     assert list(cache.entries) == ["a", "b"]  # the least recently used went first
 
 
+def test_kept_pages_stay_within_a_memory_budget():
+    cache = figures_cache.FiguresCache(size=100, max_bytes=16_000)
+    for page in range(20):
+        cache.get(("list", page), 1, lambda: "x" * 1_000)
+    assert list(cache.entries) == [("list", page) for page in range(4, 20)]  # the newest 16 KB
+    assert cache.bytes == 16_000
+    big = cache.get("export", 1, lambda: "y" * 2_000)  # over a sixteenth: served, not kept
+    assert big == "y" * 2_000 and "export" not in cache.entries
+
+
 def test_the_stamp_is_the_chain_head_and_today(app, world):
     from coi import audit
     with app.test_request_context():

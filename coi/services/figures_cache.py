@@ -13,7 +13,8 @@ The stamp is read BEFORE the figures are computed: a write committed in between 
 figures newer than their stamp, never older, and that stamp is then already out of date.
 Values are plain data (numbers, strings, dicts, tuples, frozen dataclasses), never ORM
 records bound to a request's session; callers must not change what they get back. The cache
-belongs to one app (app.extensions) and keeps the most recently used MAX_ENTRIES keys.
+belongs to one app (app.extensions) and keeps the most recently used MAX_ENTRIES keys, up to
+about MAX_BYTES of text (rendered pages, exports) in all.
 
 Rows written straight into the tables, outside the services and without an audit event (as
 bench/scale_register.py's bulk load does), are seen from the next audited write or the next
@@ -32,6 +33,7 @@ from coi import audit, db
 from coi.models import AuditEvent
 
 MAX_ENTRIES = 2048
+MAX_BYTES = 32 * 1024 * 1024  # of kept text (a page of a list is ~25 KB): per worker
 EXTENSION = "coi.figures_cache"
 AUDIT = AuditEvent.__table__
 HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
@@ -40,8 +42,9 @@ HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
 class FiguresCache:
     """Values by key, each with the stamp it was computed at; least recently used go first."""
 
-    def __init__(self, size: int = MAX_ENTRIES):
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, size: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.size, self.max_bytes = size, max_bytes
+        self.entries, self.lock, self.bytes = OrderedDict(), threading.Lock(), 0
 
     def get(self, key: Hashable, stamp: Hashable, compute: Callable[[], object]):
         """The value for key if it was computed at stamp, else compute() stored at stamp."""
@@ -51,12 +54,26 @@ class FiguresCache:
                 self.entries.move_to_end(key)
                 return found[1]
         value = compute()
+        weight = _weight(value)
+        if weight > self.max_bytes // 16:
+            return value  # too big to keep: computed each time
         with self.lock:
-            self.entries[key] = (stamp, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            old = self.entries.pop(key, None)
+            self.bytes += weight - (old[2] if old else 0)
+            self.entries[key] = (stamp, value, weight)
+            while len(self.entries) > self.size or self.bytes > self.max_bytes:
+                self.bytes -= self.entries.popitem(last=False)[1][2]
         return value
+
+
+def _weight(value) -> int:
+    """Roughly how many bytes value holds: its text (and the text of a tuple's or list's
+    items), or a small figure's nominal 64."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, tuple | list):
+        return 64 + sum(_weight(item) for item in value)
+    return 64
 
 
 def stamp() -> tuple:
