@@ -6,15 +6,16 @@ services validate, authorise, audit and re-evaluate the rules, exactly as for th
 
 from functools import partial
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from coi import access
 from coi.api import body, bp, params
 from coi.api.payload import check_id
 from coi.resources import RESOURCES, Resource
-from coi.services.base import Page
-from coi.services.plain import list_rows
+from coi.services import kept
+from coi.services.base import Page, listing
+from coi.services.plain import page_of
 
 # SPEC §5: the users collection is for administrators only (an account reads its own details
 # on its settings page).
@@ -45,10 +46,19 @@ def in_pages(items: list, query) -> Page:
 
 
 def list_items(res: Resource):
-    """One page of the records the caller may see, filtered."""
+    """One page of the records the caller may see, filtered. The answer is kept until the
+    register changes (coi.services.kept: by the list's statement, which holds the caller's
+    scope and filters, and the page), as the pages of a list are read far more often than
+    the register changes."""
     actor = _actor(res)
     query = params.parse(res.name, res.spec.filters, request.args)
-    return jsonify(page_json(list_rows(res.spec, actor, query), res.public))
+    stmt = listing(res.spec, actor, query)
+
+    def answer() -> str:
+        found = page_json(page_of(res.spec, stmt, query), res.public)
+        return jsonify(found).get_data(as_text=True)
+    text = kept.by_statement("api list", stmt, answer, query.page, query.per_page)
+    return current_app.response_class(text, mimetype=current_app.json.mimetype)
 
 
 def create_item(res: Resource):
