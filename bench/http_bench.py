@@ -46,6 +46,8 @@ def _args(argv=None):
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     p.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     p.add_argument("--json", help="also write the results to this file")
+    p.add_argument("--cold", type=int, default=30,
+                   help="requests per page timed in process with nothing kept (0: skip)")
     return p.parse_args(argv)
 
 
@@ -243,12 +245,48 @@ def report(url: str, results: list[dict], args) -> str:
             mark += f" ({r['non_2xx']} errors {r['socket_errors']})".rstrip()
         lines.append(f"{r['page']:<42} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} "
                      f"{r['p99_ms']:>8.1f} {r['ratio']:>8.2f}  {mark}")
+    if "cold_cpu_ms" in results[0]:
+        lines += ["", "CPU ms per request in one process (no HTTP server, no client): warm as "
+                  "above; cold with nothing kept, as the first view after a write",
+                  f"{'page':<42} {'warm':>8} {'cold':>8}"]
+        lines += [f"{r['page']:<42} {r['warm_cpu_ms']:>8.2f} {r['cold_cpu_ms']:>8.2f}"
+                  for r in results]
     return "\n".join(lines)
+
+
+def cold_cpu(url: str, results: list[dict], requests: int) -> None:
+    """CPU milliseconds per request in this process, warm (what the workers keep used, as under
+    wrk) and cold (the figures cache emptied before every request: each view as the first one
+    after a write), added to each result: what the pages cost when the register keeps
+    changing, beside the throughput of a register at rest."""
+    from coi import create_app
+    from coi.services import figures_cache
+    plan = _prepare(url)
+    app = create_app({"DATABASE_URL": url})
+    client = app.test_client(use_cookies=False)
+    # As wrk's requests: from loopback, no User-Agent (the cookie's client identifier).
+    client.environ_base.pop("HTTP_USER_AGENT", None)
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    for result, (_name, path, who) in zip(results, plan["pages"], strict=True):
+        headers = {"Cookie": plan["cookies"][who]()} if who else {}
+        for cold in (False, True):
+            client.get(path, headers=headers)
+            spent = 0.0
+            for _ in range(requests):
+                if cold:
+                    app.extensions.pop(figures_cache.EXTENSION, None)
+                started = time.process_time()
+                client.get(path, headers=headers)
+                spent += time.process_time() - started
+            result["cold_cpu_ms" if cold else "warm_cpu_ms"] = 1000 * spent / requests
+    app.extensions["coi.engine"].dispose()
 
 
 def main(argv=None) -> int:
     args = _args(argv)
     results = measure(args.url, args)
+    if args.cold:
+        cold_cpu(args.url, results, args.cold)
     print(report(args.url, results, args))
     if args.json:
         Path(args.json).write_text(json.dumps({"url": args.url, "results": results}, indent=1))
