@@ -13,18 +13,14 @@ from coi.services import base, kept
 ENDING_COLUMNS = ("id", "withdrawn_at", "ended_on", "status", "active")
 
 
-def list_rows(spec: base.RecordSpec, actor, query: base.ListQuery, only=None) -> base.Page:
-    """The same page as list_records, as plain objects: every column of the table as an
-    attribute of the same name (row.title), so that spec.public and spec.is_ended read them as
-    they read records. Detached from the session (changing one changes nothing): for lists,
-    exports and the API, which only read, without building ORM records (a fraction of the
-    time over fifty or a thousand rows). With only (column names), just those columns, the id
-    and the ones spec.is_ended reads."""
-    return page_of(spec, base.listing(spec, actor, query), query, only)
-
-
 def page_of(spec: base.RecordSpec, stmt, query: base.ListQuery, only=None) -> base.Page:
-    """list_rows of a list's statement (base.listing)."""
+    """The page of a list's statement (base.listing) that query asks for, as list_records
+    would give it, as plain objects: every column of the table as an attribute of the same
+    name (row.title), so that spec.public and spec.is_ended read them as they read records.
+    Detached from the session (changing one changes nothing): for lists, exports and the API,
+    which only read, without building ORM records (a fraction of the time over fifty or a
+    thousand rows). With only (column names), just those columns, the id and the ones
+    spec.is_ended reads."""
     s = db.session()
     total = kept.count(s, stmt)
     columns = list(spec.model.__table__.columns)
@@ -44,7 +40,7 @@ def selected(columns) -> list:
 
 
 def every_row(spec: base.RecordSpec, stmt, limit: int):
-    """Every row of a list's statement (base.listing; up to limit), as list_rows gives a page
+    """Every row of a list's statement (base.listing; up to limit), as page_of gives a page
     of them: in one query read a thousand rows at a time, not page after page (an OFFSET walks
     past every row before it, so an export of the whole register read it a hundred times
     over)."""
