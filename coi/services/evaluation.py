@@ -81,7 +81,9 @@ def evaluate(s, actor, targets: Targets, trigger: str, today: date | None = None
     for (ulo, body), work in sorted(targets.pairs.items()):
         if ulo not in whole:
             evaluations.append(_pair_evaluation(s, ulo, body, work, limits, today, shared))
-    return flag_sync.sync(s, evaluations, actor=_actor(actor), trigger=trigger)
+    # Nothing is appended to the audit chain between the shared read and the flags' events.
+    return flag_sync.sync(s, evaluations, actor=_actor(actor), trigger=trigger,
+                          head=shared.head if shared else None)
 
 
 def _ulo_evaluation(s, ulo: int, rules: set[str], limits, today) -> flag_sync.Evaluation:

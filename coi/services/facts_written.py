@@ -37,6 +37,8 @@ from coi.services.facts_loader import (
     build,
 )
 
+Audit = models.AuditEvent.__table__.c
+
 
 @dataclass
 class Shared:
@@ -49,12 +51,15 @@ class Shared:
     org_names: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
     principles: list = field(default_factory=list)
+    head: tuple | None = None  # the audit chain's last (seq, hash), if there is one
 
 
 def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = None) -> Shared:
     """For these (ULO, body) pairs, in one round trip: the setting's value (if a key is given),
     every partnership in force with its members, the names of the ULOs, the bodies and every
-    partnership member, the ULOs' people and the working principles between the pairs."""
+    partnership member, the ULOs' people, the working principles between the pairs and the
+    audit chain's head (valid for appending while the caller holds the chain lock and has
+    appended nothing since)."""
     ulos, bodies = sorted({u for u, _ in pairs}), sorted({b for _, b in pairs})
     return _shared(loader.run(s, _shared_statement(setting is not None), {
         "ulos": ulos, "bodies": bodies, "named": sorted({*ulos, *bodies}),
@@ -83,6 +88,8 @@ def _shared_statement(with_setting: bool):
     if with_setting:
         parts.append(select(literal("s"), none_int, cast(Setting.value, String), none_int,
                             none_int).where(Setting.key == bindparam("key")))
+    last = select(Audit.seq, Audit.hash).order_by(Audit.seq.desc()).limit(1).subquery()
+    parts.append(select(literal("a"), last.c.seq, last.c.hash, none_int, none_int))
     return union_all(*parts)
 
 
@@ -102,6 +109,8 @@ def _shared(rows) -> Shared:
             out.people.setdefault(a, []).append((key, a, text))
         elif tag == "d":
             out.principles.append((key, a, b))
+        elif tag == "a":
+            out.head = (key, text)
         else:
             out.setting = json.loads(text) if text is not None else None
     out.partnerships.sort(key=lambda row: row[0])  # as _partnership_rows orders them

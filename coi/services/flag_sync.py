@@ -145,13 +145,14 @@ def _scope_clause(rule: str, limited: tuple[bool, bool, bool], suffix: str):
 
 
 def sync(s, evaluations: Sequence[Evaluation], *, actor: str, trigger: str,
-         rows: list | None = None) -> Counter:
-    """Bring the stored flags in line with the evaluations; returns how many of each change."""
+         rows: list | None = None, head: tuple | None = None) -> Counter:
+    """Bring the stored flags in line with the evaluations; returns how many of each change
+    (`head`: the audit chain's (seq, hash), if the caller read it under the lock)."""
     if not evaluations:
         return Counter()
     lock(s)
     plan = make_plan(s, evaluations, rows)
-    apply(s, plan.changes, actor=actor, trigger=trigger)
+    apply(s, plan.changes, actor=actor, trigger=trigger, head=head)
     return plan.counts
 
 
@@ -242,7 +243,8 @@ _COUNT_OF = {None: "unchanged", "open": "opened", "update": "updated", "refresh"
              "reopen": "reopened"}
 
 
-def apply(s, changes: list[Change], *, actor: str, trigger: str) -> None:
+def apply(s, changes: list[Change], *, actor: str, trigger: str,
+          head: tuple | None = None) -> None:
     """Write the planned changes and their audit events, a statement per kind of change."""
     if not changes:
         return
@@ -263,7 +265,7 @@ def apply(s, changes: list[Change], *, actor: str, trigger: str) -> None:
         s.connection().execute(update(FLAGS).where(F.id == bindparam("_id")).values(
             {**{c: bindparam(c) for c in MUTABLE}, "updated_at": bindparam("_now")}), updates)
         _expire(s, {u["_id"] for u in updates})
-    append_many(s, actor, events)
+    append_many(s, actor, events, head)
 
 
 def _new_values(change: Change, previous: dict | None) -> dict:
@@ -363,14 +365,15 @@ def _expire(s, flag_ids: set[int]) -> None:
             s.expire(obj)
 
 
-def append_many(s, actor: str, events: list[tuple]) -> None:
+def append_many(s, actor: str, events: list[tuple], head: tuple | None = None) -> None:
     """Append (action, flag id, before, after) events to the audit chain in one statement,
-    hashed exactly as coi.audit.append hashes one."""
+    hashed exactly as coi.audit.append hashes one. `head` is the chain's last (seq, hash) when
+    the caller read it under the lock with nothing appended since (read here when not given)."""
     if not events:
         return
     lock(s)
-    last = s.execute(select(AuditEvent.seq, AuditEvent.hash)
-                     .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = head or s.execute(select(AuditEvent.seq, AuditEvent.hash)
+                             .order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0], last[1]) if last else (0, audit.GENESIS)
     rows = []
     for action, entity_id, before, after in events:
