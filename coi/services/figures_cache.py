@@ -76,18 +76,32 @@ def _weight(value) -> int:
     return 64
 
 
+# The head as two columns to read along with another statement (the signed-in account's).
+HEAD_COLUMNS = (
+    select(AUDIT.c.seq).order_by(AUDIT.c.seq.desc()).limit(1).scalar_subquery()
+    .label("audit_head_seq"),
+    select(AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1).scalar_subquery()
+    .label("audit_head_hash"))
+
+
 def stamp() -> tuple:
     """What the register's figures depend on: the audit chain's head and today's date (both
     the local and the UTC one, as the figures use either).
 
-    Read once per database transaction of the request (a page asks for several figures)."""
+    Read once per database transaction of the request (a page asks for several figures), or
+    taken from a statement that read HEAD_COLUMNS earlier in it (see note_head)."""
     s = db.session()
     memo = g.get("_figures_stamp")
     if memo is not None and memo[0] is s.get_transaction() is not None:
         return memo[1]
     row = s.connection().execute(HEAD).first()  # as audit.head, without the ORM layer
-    seq, head_hash = (row[0], row[1]) if row else (0, audit.GENESIS)
-    value = (seq, head_hash, date.today(), datetime.now(UTC).date())
+    return note_head(*(row or (None, None)))
+
+
+def note_head(seq: int | None, head_hash: str | None) -> tuple:
+    """The stamp for the audit chain's head as this request's transaction just read it."""
+    s = db.session()
+    value = (seq or 0, head_hash or audit.GENESIS, date.today(), datetime.now(UTC).date())
     g._figures_stamp = (s.get_transaction(), value)
     return value
 
