@@ -262,8 +262,7 @@ def apply(s, changes: list[Change], *, actor: str, trigger: str,
             updates.append({"_id": change.row.id, "_now": now, **values})
             events.append(_event(change, change.row.id, _before(change.row), actor, trigger))
     if updates:
-        s.connection().execute(update(FLAGS).where(F.id == bindparam("_id")).values(
-            {**{c: bindparam(c) for c in MUTABLE}, "updated_at": bindparam("_now")}), updates)
+        s.connection().execute(_UPDATE, updates)
         _expire(s, {u["_id"] for u in updates})
     append_many(s, actor, events, head)
 
@@ -317,20 +316,31 @@ def _event(change: Change, flag_id: int, before: dict | None, actor: str, trigge
     return action, flag_id, before, after
 
 
+# The writes' statements, built once (their values are bound per row).
+_UPDATE = update(FLAGS).where(F.id == bindparam("_id")).values(
+    {**{c: bindparam(c) for c in MUTABLE}, "updated_at": bindparam("_now")})
+_APPEND = insert(AuditEvent.__table__)
+
+
+@lru_cache(maxsize=4)
+def _insert_statement(dialect: str):
+    """INSERT of new flags returning (fingerprint, id), skipping a fingerprint already stored."""
+    maker = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if maker is None:
+        stmt = insert(FLAGS)
+    else:
+        stmt = maker(FLAGS).on_conflict_do_nothing(index_elements=["fingerprint"])
+    return stmt.returning(F.fingerprint, F.id)
+
+
 def _insert(s, findings: list[Finding], now) -> list[int]:
     """Insert new flags; one that another writer has just inserted is left as it is."""
     if not findings:
         return []
     rows = [{**f.as_flag_fields(), "status": "open", "opened_at": now, "updated_at": now}
             for f in findings]
-    dialect = s.get_bind().dialect.name
-    maker = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if maker is None:
-        stmt = insert(FLAGS)
-    else:
-        stmt = maker(FLAGS).on_conflict_do_nothing(index_elements=["fingerprint"])
-    made = dict(s.connection().execute(stmt.returning(F.fingerprint, F.id),
-                          rows).all())
+    made = dict(s.connection().execute(_insert_statement(s.get_bind().dialect.name),
+                                       rows).all())
     missing = [f.fingerprint for f in findings if f.fingerprint not in made]
     if missing:  # only if someone bypassed the write lock: keep theirs, never a duplicate
         made.update(s.connection().execute(select(F.fingerprint, F.id)
@@ -385,4 +395,4 @@ def append_many(s, actor: str, events: list[tuple], head: tuple | None = None) -
         prev = event.hash
         rows.append(vars(event))
     for chunk in _chunks(rows, 2000):
-        s.connection().execute(insert(AuditEvent.__table__), chunk)
+        s.connection().execute(_APPEND, chunk)
