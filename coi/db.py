@@ -73,10 +73,17 @@ def session() -> Session:
     page's reads would be two round trips that change nothing. write_session() starts a real
     transaction."""
     if "db_session" not in g:
-        s = g.db_session = Session(engine(), expire_on_commit=False)
-        if s.get_bind().dialect.name == "postgresql":
-            s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.db_session = Session(engine(), expire_on_commit=False)
+        read_freely(g.db_session)
     return g.db_session
+
+
+def read_freely(s: Session) -> None:
+    """On PostgreSQL, the session's next reads run in autocommit (see session()): when it
+    opens, and again after each write, so that no read holds a transaction (or its locks)
+    open for the rest of the request."""
+    if s.get_bind().dialect.name == "postgresql" and not s.in_transaction():
+        s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def write_session() -> Session:

@@ -44,3 +44,16 @@ def test_reads_need_no_transaction_and_a_failed_write_saves_nothing(pg_app):
             w.execute(text("CREATE TABLE half_written (n int)"))
             raise Invalid({"n": "refused after the first statement"})
         assert s.execute(text("SELECT to_regclass('half_written')")).scalar() is None
+
+
+def test_reads_after_a_write_hold_no_transaction_open(pg_app):
+    with pg_app.test_request_context():
+        s = db.session()
+        with base.writing() as w:
+            w.execute(text("CREATE TABLE written_here (n int)"))
+        s.execute(text("SELECT count(*) FROM written_here")).scalar()
+        with pg_app.extensions["coi.engine"].connect() as other:
+            waiting = other.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'idle in transaction'")).scalar()
+        assert waiting == 0  # a schema change elsewhere would not wait on this request

@@ -119,6 +119,7 @@ def writing():
     try:
         yield s
         s.commit()
+        db.read_freely(s)
     except IntegrityError as exc:
         s.rollback()
         raise Conflict("That change clashes with a record saved at the same time. "
