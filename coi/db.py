@@ -8,7 +8,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
-from coi import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from coi import (
+    audit,
+    models,  # noqa: F401  (registers every table on SQLModel.metadata)
+)
 
 
 def make_engine(url: str) -> Engine:
@@ -87,7 +90,7 @@ def read_freely(s: Session) -> None:
 
 
 def write_session() -> Session:
-    """The request's Session, in a fresh transaction that holds the write lock (on SQLite)."""
+    """The request's Session, in a fresh transaction that holds the write lock."""
     s = session()
     if s.in_transaction():
         # End the read transaction: unsaved changes are discarded; otherwise commit, which
@@ -97,6 +100,10 @@ def write_session() -> Session:
         else:
             s.commit()
     s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    # PostgreSQL: the same lock from the start (the audit chain's advisory lock, which every
+    # write's audit event takes anyway), so that a check made in the write sees what every
+    # earlier write committed, as under SQLite's BEGIN IMMEDIATE.
+    audit.chain_lock(s)
     s.info["coi_writing"] = True
     return s
 
