@@ -5,8 +5,8 @@ from functools import partial
 
 from flask import url_for
 
-from coi.services import settings
-from coi.web import crud, downloads
+from coi.services import figures_cache, settings
+from coi.web import crud
 from tests.foundation_kit import sign_in, token_for
 
 
@@ -61,8 +61,14 @@ def test_a_kept_export_has_a_record_added_since(app, world, make):
     assert "Added after the export" in again
 
 
+def _keep_nothing_big(app, monkeypatch) -> None:
+    """A figures cache too small to keep any page or export (only small figures)."""
+    monkeypatch.setattr(figures_cache, "MAX_BYTES", 16 * 64)
+    app.extensions.pop(figures_cache.EXTENSION, None)
+
+
 def test_an_export_too_long_to_keep_is_whole_and_current(app, world, make, monkeypatch):
-    monkeypatch.setattr(downloads, "KEPT_CSV_ROWS", 1)
+    _keep_nothing_big(app, monkeypatch)
     with app.test_request_context():
         for n in range(3):
             make.engagement(world["ulo"], world["council"], title=f"Long export {n}")
@@ -74,7 +80,7 @@ def test_an_export_too_long_to_keep_is_whole_and_current(app, world, make, monke
 
 
 def test_a_page_too_long_to_keep_still_shows_every_row(app, world, make, monkeypatch):
-    monkeypatch.setattr(crud, "KEPT_ROWS", 1)
+    _keep_nothing_big(app, monkeypatch)
     with app.test_request_context():
         for n in range(3):
             make.engagement(world["ulo"], world["council"], title=f"Shown row {n}")

@@ -42,8 +42,8 @@ HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
 class FiguresCache:
     """Values by key, each with the stamp it was computed at; least recently used go first."""
 
-    def __init__(self, size: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
-        self.size, self.max_bytes = size, max_bytes
+    def __init__(self, size: int = MAX_ENTRIES, max_bytes: int | None = None):
+        self.size, self.max_bytes = size, max_bytes or MAX_BYTES
         self.entries, self.lock, self.bytes = OrderedDict(), threading.Lock(), 0
 
     def get(self, key: Hashable, stamp: Hashable, compute: Callable[[], object]):

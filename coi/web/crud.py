@@ -33,7 +33,6 @@ from coi.web import forms
 from coi.web.downloads import CSV_LIMIT, listed_csv
 from coi.web.filters import opportunity_title, org_name, person_name, prime
 
-KEPT_ROWS = 100  # a list's page is kept (_list_content) when it shows at most this many rows
 URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (werkzeug.urls)
 CSRF_MESSAGE = ("Your form was not sent because the page was open too long or came from "
                 "elsewhere. Nothing you typed is lost: check it and send it again.")
@@ -99,7 +98,7 @@ def _list_content(res: Resource, actor, query: ListQuery) -> Markup:
     """The list page's content (all but the page around it), rendered once per register
     state for each role and organisation (which decide the rows and choices an account sees)
     and address, and kept in the figures cache, as a list's pages are read far more often
-    than the register changes; a page of more than KEPT_ROWS rows is not kept."""
+    than the register changes (a page too big to keep is served without keeping it)."""
     def compute() -> Markup:
         filters = [(f, f.choices(actor)) for f in res.filters]
         page, table = _listed(res, actor, query, _list_labels(res, actor, filters))
@@ -107,8 +106,6 @@ def _list_content(res: Resource, actor, query: ListQuery) -> Markup:
             "crud/_list.html", res=res, page=page, table=table, query=query, filters=filters,
             extra=_extra(res, "list_extra_"), endpoint=partial(endpoint, res),
             page_url=_page_urls(endpoint(res, "list")), can_create=res.can_create(actor)))
-    if query.per_page > KEPT_ROWS:
-        return compute()
     key = ("list page", res.name, *figures_cache.scope_of(actor),
            tuple(request.args.items(multi=True)), request.script_root)
     return figures_cache.cached(key, compute)

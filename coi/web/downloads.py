@@ -10,7 +10,6 @@ from coi.services import kept
 from coi.services.base import ListQuery, Page
 
 CSV_LIMIT = 100_000  # rows at most in one CSV download
-KEPT_CSV_ROWS = 500  # a list's CSV is kept (listed_csv) when it has at most this many rows
 
 
 def attachment(body, filename: str, mimetype: str) -> Response:
@@ -26,35 +25,12 @@ def csv_attachment(filename: str, header: Iterable[str], rows: Iterable[Iterable
 
 def listed_csv(filename: str, stmt, header: list[str], rows: Callable[[], Iterable[Iterable]],
                *key) -> Response:
-    """csv_attachment of rows(), the rows of a list's statement (base.listing): kept until the
-    register changes (kept.by_statement: the statement and key) when there are at most
-    KEPT_CSV_ROWS of them, as the same few exports are downloaded again and again."""
-    def compute() -> str:
-        count = 0
-
-        def counted():
-            nonlocal count
-            for row in rows():
-                count += 1
-                yield row
-        body = csvout.text(header, counted())
-        if count > KEPT_CSV_ROWS:
-            raise _NotKept(body)
-        return body
-    try:
-        body = kept.by_statement("csv", stmt, compute, filename, *key)
-    except _NotKept as big:
-        body = big.body
+    """csv_attachment of rows(), the rows of a list's statement (base.listing), kept until the
+    register changes (kept.by_statement: the statement and key), as the same few exports are
+    downloaded again and again; the figures cache serves an export too big to keep without
+    keeping it."""
+    body = kept.by_statement("csv", stmt, lambda: csvout.text(header, rows()), filename, *key)
     return attachment(body, filename, "text/csv")
-
-
-class _NotKept(Exception):
-    """A file too big to keep, raised out of its computation so that the cache does not
-    store it."""
-
-    def __init__(self, body: str):
-        super().__init__()
-        self.body = body
 
 
 def every_page(fetch: Callable[[ListQuery], Page], query: ListQuery,
