@@ -84,17 +84,61 @@ def test_an_engagement_with_a_body_outside_any_partnership_raises_no_flag(make):
     assert flags(rule="R1") == []
 
 
+# Each window edge is written in both orders: a write reads only the records its dates allow.
+BOTH_ORDERS = pytest.mark.parametrize("engagement_first", [True, False],
+                                      ids=["engagement first", "bid first"])
+
+
+def _linked(make, engagement_first: bool, engagement: dict, bid: dict,
+            opportunity: dict) -> bool:
+    """Write an engagement and a bid in this order, after other dealings of the ULO with the
+    body that link to neither (so the pair must be found through the write's own reads);
+    whether R1 links the two."""
+    org, council = make.org("ulo"), make.org("commissioner")
+    make.engagement(org, council, service_areas=["payroll"], started_on="2020-01-01",
+                    ended_on=None)
+    make.bid(org, make.opportunity(council, service_areas=["peer_support"],
+                                   published_on="2026-01-01", closes_on="2026-02-01"),
+             submitted_on="2026-01-05")
+    writes = [lambda: make.engagement(org, council, **engagement),
+              lambda: make.bid(org, make.opportunity(council, **opportunity), **bid)]
+    made = [write() for write in (writes if engagement_first else writes[::-1])]
+    e, b = made if engagement_first else made[::-1]
+    return bool(flags(rule="R1", engagement_id=e.id, bid_id=b.id))
+
+
+@BOTH_ORDERS
 @pytest.mark.parametrize(("ended_on", "flagged"), [
     ("2023-06-01", True),   # exactly 24 months before publication: still counts
     ("2023-05-31", False),  # a day earlier: outside the look-back window
 ])
-def test_the_look_back_window_counts_its_first_day_and_not_the_day_before(make, ended_on,
-                                                                           flagged):
-    org, council = make.org("ulo"), make.org("commissioner")
-    make.engagement(org, council, started_on="2023-01-01", ended_on=ended_on)
-    make.bid(org, make.opportunity(council, published_on="2025-06-01"), status="considering",
-             submitted_on=None)
-    assert bool(flags(rule="R1")) is flagged
+def test_the_look_back_window_counts_its_first_day_and_not_the_day_before(
+        make, ended_on, flagged, engagement_first):
+    assert _linked(make, engagement_first, {"started_on": "2023-01-01", "ended_on": ended_on},
+                   {"status": "considering", "submitted_on": None},
+                   {"published_on": "2025-06-01"}) is flagged
+
+
+@BOTH_ORDERS
+@pytest.mark.parametrize(("started_on", "submitted_on", "flagged"), [
+    ("2025-06-01", None, True),           # starts on the day the tender was published
+    ("2025-06-02", None, False),          # starts after it: it cannot have shaped the tender
+    ("2025-06-20", "2025-06-20", True),   # a later submission is the day the bid is judged at
+    ("2025-06-21", "2025-06-20", False),
+])
+def test_an_engagement_counts_only_if_it_started_by_the_day_the_bid_is_judged_at(
+        make, started_on, submitted_on, flagged, engagement_first):
+    bid = {"status": "submitted" if submitted_on else "considering",
+           "submitted_on": submitted_on}
+    assert _linked(make, engagement_first, {"started_on": started_on, "ended_on": None}, bid,
+                   {"published_on": "2025-06-01"}) is flagged
+
+
+@BOTH_ORDERS
+def test_a_bid_with_no_dates_is_judged_today(make, engagement_first):
+    assert _linked(make, engagement_first, {"started_on": "2026-01-10", "ended_on": None},
+                   {"status": "considering", "submitted_on": None},
+                   {"published_on": None, "closes_on": None})
 
 
 def test_withdrawing_the_bid_supersedes_its_flag(pair, make):

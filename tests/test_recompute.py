@@ -226,7 +226,7 @@ WRITES = st.lists(st.tuples(
     st.integers(0, 10_000)), min_size=3, max_size=9)
 
 
-@settings(max_examples=8, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=WRITES)
 def test_after_any_writes_a_full_recompute_changes_nothing(make, writes):
@@ -244,13 +244,18 @@ def test_after_any_writes_a_full_recompute_changes_nothing(make, writes):
 def _random_write(make, kind, rnd, org, bodies, made):
     from coi.services import engagements, opportunities
     day = f"202{rnd.randint(3, 5)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}"
+    # Engagements that start before or after a bid's reference day, end inside or outside its
+    # look-back, or go on: the reads a write makes are bounded by these dates.
+    started = rnd.choice(["2021-02-01", "2022-06-01", "2023-05-10", "2025-03-01"])
+    ended = rnd.choice([max(started, day), None])
     if kind == "engagement" or (kind.startswith("edit_eng") and not made["engagement"]):
         made["engagement"].append(make.engagement(
             org, rnd.choice(bodies), influence=rnd.choice(INFLUENCES),
-            service_areas=[rnd.choice(AREAS)], started_on="2022-06-01", ended_on=day))
+            service_areas=[rnd.choice(AREAS)], started_on=started, ended_on=ended))
     elif kind == "edit_engagement":
         base.update_record(engagements.ENGAGEMENTS, None, rnd.choice(made["engagement"]).id,
-                           {"influence": rnd.choice(INFLUENCES), "ended_on": day})
+                           {"influence": rnd.choice(INFLUENCES), "started_on": started,
+                            "ended_on": ended})
     elif kind == "opportunity" or not made["opportunity"]:
         made["opportunity"].append(make.opportunity(
             rnd.choice(bodies), service_areas=[rnd.choice(AREAS)], published_on=day,
@@ -262,11 +267,14 @@ def _random_write(make, kind, rnd, org, bodies, made):
     elif kind == "bid" or not made["bid"]:
         taken = {b.opportunity_id for b in made["bid"]}
         free = [o for o in made["opportunity"] if o.id not in taken]
-        if free:
+        if free and rnd.random() < 0.3:  # not yet submitted: judged at its publication
+            made["bid"].append(make.bid(org, rnd.choice(free), status="considering",
+                                        submitted_on=None))
+        elif free:
             made["bid"].append(make.bid(org, rnd.choice(free), submitted_on="2026-01-05"))
     elif kind == "edit_bid":
         base.update_record(opportunities.BIDS, None, rnd.choice(made["bid"]).id,
-                           {"submitted_on": day})
+                           {"status": "submitted", "submitted_on": day})
     else:
         bid = rnd.choice(made["bid"])
         if bid.status != "withdrawn":

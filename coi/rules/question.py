@@ -103,8 +103,14 @@ class Window:
 def window(bid: BidFact, opportunity: OpportunityFact, lookback_months: int,
            today: date) -> Window:
     """The later of publication and submission that exist, else today; and the look-back."""
-    dates = [(day, kind) for day, kind in ((opportunity.published_on, "published"),
-                                           (bid.submitted_on, "submitted")) if day]
+    return window_at(opportunity.published_on, bid.submitted_on, lookback_months, today)
+
+
+def window_at(published_on: date | None, submitted_on: date | None, lookback_months: int,
+              today: date) -> Window:
+    """`window` from the two dates it reads (a loader bounds its reads with it)."""
+    dates = [(day, kind) for day, kind in ((published_on, "published"),
+                                           (submitted_on, "submitted")) if day]
     day, kind = max(dates) if dates else (today, "today")
     return Window(day, kind, add_months(day, -lookback_months))
 

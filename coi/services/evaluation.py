@@ -111,7 +111,8 @@ def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
         scopes += (Scope("R1", engagements=frozenset(work.engagements)),)
     facts = facts_written.load_written(s, ulo, body, bids=work.bids,
                                       engagements=work.engagements, rules=body_rules,
-                                      shared=shared, bid_rows=work.bid_rows)
+                                      shared=shared, bid_rows=work.bid_rows,
+                                      lookback_months=limits.r1_lookback_months, today=today)
     rules = body_rules | ({"R1"} if work.bids or work.engagements else set())
     found = [f for f in evaluate_ulo(facts, limits, today, only=rules)
              if any(scope.covers(f) for scope in scopes)]

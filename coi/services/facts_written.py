@@ -11,12 +11,25 @@ read, so the stored flags (facts_hash and all) do not depend on which loader rea
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
-from sqlalchemy import Integer, String, bindparam, cast, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from coi import models
 from coi.rules import UloFacts
+from coi.rules.question import window_at
 from coi.services import facts_loader as loader
 from coi.services.facts_loader import (
     BID,
@@ -117,14 +130,17 @@ def _shared(rows) -> Shared:
     return out
 
 
-def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
-                 engagements: Collection[int] = (), rules: Collection[str] = (),
-                 shared: Shared | None = None, bid_rows: Mapping | None = None) -> UloFacts:
+def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date,
+                 bids: Collection[int] = (), engagements: Collection[int] = (),
+                 rules: Collection[str] = (), shared: Shared | None = None,
+                 bid_rows: Mapping | None = None) -> UloFacts:
     """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
-    (with the ULO's engagements with each one's body and partners) and the written engagements
-    (with the ULO's bids on the opportunities of each one's body and partners); for R4 the
-    arrangements with the body and their notifications; for R5 the working principles with the
-    body and whether the ULO engages with it and bids for its work. `shared` is what
+    (with the ULO's engagements with each one's body and partners that could be linked to one
+    of them) and the written engagements (with the ULO's bids in play on the opportunities of
+    each one's body and partners that could be linked to one of them); for R4 the arrangements
+    with the body and their notifications; for R5 the working principles with the body and
+    whether the ULO engages with it and bids for its work. R1's look-back (`lookback_months`
+    before a bid's reference day, or `today`) bounds what is read. `shared` is what
     `read_shared` read for the write's pairs (read here when not given); `bid_rows` the rows
     of written bids already read by `written_bid` (bid id to row)."""
     if shared is None:
@@ -133,7 +149,8 @@ def load_written(s, ulo_id: int, body: int, *, bids: Collection[int] = (),
     rows = Rows([ulo_id], partnerships=shared.partnerships)
     partner_facts = loader.partnership_facts(shared.partnerships)
     if bids:
-        _read_written_bids(s, rows, ulo_id, bids, partner_facts, bid_rows)
+        _read_written_bids(s, rows, ulo_id, bids, partner_facts, bid_rows,
+                           (lookback_months, today))
     if engagements:
         _read_written_engagements(s, rows, ulo_id, engagements, partner_facts)
     if "R4" in rules:
@@ -160,25 +177,40 @@ def written_bid(s, bid_id: int):
     return loader.run(s, _WRITTEN["bid"], {"id": bid_id}).first()
 
 
-# The statements a write's evaluation runs, built once: the ids are bound parameters.
+# The statements a write's evaluation runs, built once: the ids and dates are bound parameters.
 _BIDS_WITH_OPPORTUNITY = select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
+_SINCE = bindparam("since")
 _WRITTEN = {
     "bid": _BIDS_WITH_OPPORTUNITY.where(Bid.id == bindparam("id")),
     "bids": _BIDS_WITH_OPPORTUNITY.where(Bid.id.in_(_ids("ids")),
                                          Bid.ulo_id == bindparam("ulo")),
-    "bids_with": _BIDS_WITH_OPPORTUNITY.where(  # the ULO's bids for these bodies' work
-        Bid.ulo_id == bindparam("ulo"), Opportunity.commissioner_id.in_(_ids("bodies"))),
+    # The ULO's bids in play for these bodies' work whose reference day (question.window_at:
+    # the later of publication and submission, else today) can be on or after `since`. The
+    # opportunities are found through the body's index first, then the ULO's bid on each.
+    "bids_with": _BIDS_WITH_OPPORTUNITY.where(
+        Bid.ulo_id == bindparam("ulo"),
+        Bid.opportunity_id.in_(select(Opportunity.id).where(
+            Opportunity.commissioner_id.in_(_ids("bodies")))),
+        Bid.status != "withdrawn", Opportunity.withdrawn_at.is_(None),
+        or_(Opportunity.published_on >= _SINCE, Bid.submitted_on >= _SINCE,
+            and_(Opportunity.published_on.is_(None), Bid.submitted_on.is_(None)))),
     "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
                                              Engagement.ulo_id == bindparam("ulo")),
-    "engagements_with": select(*ENGAGEMENT).where(  # the ULO's engagements with these bodies
-        Engagement.ulo_id == bindparam("ulo"), Engagement.commissioner_id.in_(_ids("bodies"))),
+    # The ULO's engagements with these bodies that question.linked could pair with a bid
+    # judged at a day no later than `latest` whose look-back starts no earlier than `earliest`.
+    "engagements_with": select(*ENGAGEMENT).where(
+        Engagement.ulo_id == bindparam("ulo"), Engagement.commissioner_id.in_(_ids("bodies")),
+        Engagement.withdrawn_at.is_(None), Engagement.started_on <= bindparam("latest"),
+        or_(Engagement.ended_on.is_(None), Engagement.ended_on >= bindparam("earliest"))),
 }
 
 
 BODY_OF_BID = len(BID) + 1
+SUBMITTED_ON, PUBLISHED_ON = 4, len(BID) + 6  # in a row of BID then OPPORTUNITY columns
+STARTED_ON = 4  # in a row of ENGAGEMENT columns
 
 
-def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known) -> None:
+def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookback) -> None:
     both = [row for bid_id, row in sorted(known.items()) if bid_id in bids and row[1] == ulo_id]
     if set(bids) - set(known):
         both += loader.run(s, _WRITTEN["bids"], {"ids": sorted(set(bids) - set(known)),
@@ -188,8 +220,10 @@ def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known) -> Non
     _add(rows, "bids", [row[:len(BID)] for row in both])
     _add(rows, "opportunities", [row[len(BID):] for row in both])
     related = loader.related_bodies(partner_facts, {row[1] for row in rows.opportunities})
+    windows = [window_at(row[PUBLISHED_ON], row[SUBMITTED_ON], *lookback) for row in both]
     _add(rows, "engagements", loader.run(s, _WRITTEN["engagements_with"], {
-        "ulo": ulo_id, "bodies": sorted(related)}).all())
+        "ulo": ulo_id, "bodies": sorted(related), "latest": max(w.day for w in windows),
+        "earliest": min(w.start for w in windows)}).all())
 
 
 def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts) -> None:
@@ -199,7 +233,9 @@ def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts)
         return
     _add(rows, "engagements", found)
     related = loader.related_bodies(partner_facts, {row[2] for row in found})
-    both = loader.run(s, _WRITTEN["bids_with"], {"ulo": ulo_id, "bodies": sorted(related)}).all()
+    both = loader.run(s, _WRITTEN["bids_with"], {
+        "ulo": ulo_id, "bodies": sorted(related),
+        "since": min(row[STARTED_ON] for row in found)}).all()
     _add(rows, "bids", [row[:len(BID)] for row in both])
     _add(rows, "opportunities", [row[len(BID):] for row in both])
 
