@@ -177,6 +177,20 @@ def written_bid(s, bid_id: int):
     return loader.run(s, _WRITTEN["bid"], {"id": bid_id}).first()
 
 
+def _bid_for_body_work():
+    """The ULO's bids joined to their opportunities, for the opportunities of `bodies` only.
+    The opportunity ids are first met in two indexes, the ULO's bids' and the bodies'
+    opportunities' (materialised on PostgreSQL, which would otherwise read every bid of the
+    ULO), so only the rows of the bids that match are read."""
+    ulo = bindparam("ulo")
+    ids = select(Bid.opportunity_id.label("id")).where(Bid.ulo_id == ulo).intersect(
+        select(Opportunity.id).where(Opportunity.commissioner_id.in_(_ids("bodies")))
+    ).cte("bid_on_body_work").prefix_with("MATERIALIZED", dialect="postgresql")
+    bids, opportunities = models.Bid.__table__, models.Opportunity.__table__
+    return ids.join(bids, and_(Bid.ulo_id == ulo, Bid.opportunity_id == ids.c.id)).join(
+        opportunities, Opportunity.id == ids.c.id)
+
+
 # The statements a write's evaluation runs, built once: the ids and dates are bound parameters.
 _BIDS_WITH_OPPORTUNITY = select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
 _SINCE = bindparam("since")
@@ -185,12 +199,8 @@ _WRITTEN = {
     "bids": _BIDS_WITH_OPPORTUNITY.where(Bid.id.in_(_ids("ids")),
                                          Bid.ulo_id == bindparam("ulo")),
     # The ULO's bids in play for these bodies' work whose reference day (question.window_at:
-    # the later of publication and submission, else today) can be on or after `since`. The
-    # opportunities are found through the body's index first, then the ULO's bid on each.
-    "bids_with": _BIDS_WITH_OPPORTUNITY.where(
-        Bid.ulo_id == bindparam("ulo"),
-        Bid.opportunity_id.in_(select(Opportunity.id).where(
-            Opportunity.commissioner_id.in_(_ids("bodies")))),
+    # the later of publication and submission, else today) can be on or after `since`.
+    "bids_with": select(*BID, *OPPORTUNITY).select_from(_bid_for_body_work()).where(
         Bid.status != "withdrawn", Opportunity.withdrawn_at.is_(None),
         or_(Opportunity.published_on >= _SINCE, Bid.submitted_on >= _SINCE,
             and_(Opportunity.published_on.is_(None), Bid.submitted_on.is_(None)))),
