@@ -69,10 +69,11 @@ class Shared:
 
 def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = None) -> Shared:
     """For these (ULO, body) pairs, in one round trip: the setting's value (if a key is given),
-    every partnership in force with its members, the names of the ULOs, the bodies and every
-    partnership member, the ULOs' people, the working principles between the pairs and the
-    audit chain's head (valid for appending while the caller holds the chain lock and has
-    appended nothing since)."""
+    every partnership in force that one of the bodies is in, with its members (R1 counts an
+    engagement with a body for its partners' work, nothing else about partnerships), the names
+    of the ULOs, the bodies and those partnerships' members, the ULOs' people, the working
+    principles between the pairs and the audit chain's head (valid for appending while the
+    caller holds the chain lock and has appended nothing since)."""
     ulos, bodies = sorted({u for u, _ in pairs}), sorted({b for _, b in pairs})
     return _shared(loader.run(s, _shared_statement(setting is not None), {
         "ulos": ulos, "bodies": bodies, "named": sorted({*ulos, *bodies}),
@@ -83,16 +84,21 @@ def read_shared(s, pairs: Collection[tuple[int, int]], setting: str | None = Non
 def _shared_statement(with_setting: bool):
     """read_shared's statement, built once (the writes' ids are bound parameters)."""
     none_int, none_str = cast(null(), Integer), cast(null(), String)
-    in_force = (models.Partnership.__table__.join(
-        models.PartnershipMember.__table__, PartnershipMember.partnership_id == Partnership.id),
-        Partnership.ended_on.is_(None))
-    members = select(PartnershipMember.organisation_id).select_from(in_force[0]).where(
-        in_force[1]).scalar_subquery()
+    member_of = models.PartnershipMember.__table__.alias("member_of")
+    theirs = select(member_of.c.partnership_id).where(
+        member_of.c.organisation_id.in_(_ids("bodies")))
+    members = models.Partnership.__table__.join(
+        models.PartnershipMember.__table__, PartnershipMember.partnership_id == Partnership.id)
+    in_force = (Partnership.ended_on.is_(None), Partnership.id.in_(theirs))
     parts = [
         select(literal("p"), Partnership.id, Partnership.name, PartnershipMember.organisation_id,
-               none_int).select_from(in_force[0]).where(in_force[1]),
+               none_int).select_from(members).where(*in_force),
         select(literal("o"), Organisation.id, Organisation.name, none_int, none_int).where(
-            or_(Organisation.id.in_(_ids("named")), Organisation.id.in_(members))),
+            Organisation.id.in_(_ids("named"))),
+        select(literal("o"), Organisation.id, Organisation.name, none_int, none_int)
+        .select_from(members.join(models.Organisation.__table__,
+                                  Organisation.id == PartnershipMember.organisation_id))
+        .where(*in_force),
         select(literal("h"), Person.id, Person.name, Person.organisation_id, none_int)
         .where(Person.organisation_id.in_(_ids("ulos"))),
         select(literal("d"), Document.id, none_str, Document.ulo_id, Document.commissioner_id)
