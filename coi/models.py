@@ -123,8 +123,9 @@ class Engagement(SQLModel, table=True):
         Index("ix_engagement_order", "started_on", "id"),
         Index("ix_engagement_ulo_listing", "ulo_id", "withdrawn_at", "started_on", "id"),
         Index("ix_engagement_body_listing", "commissioner_id", "withdrawn_at", "started_on", "id"),
-        # The rules read one ULO's engagements with one body and its partners after each write.
-        Index("ix_engagement_ulo_body", "ulo_id", "commissioner_id"),
+        # The rules read one ULO's engagements with one body and its partners after each write,
+        # those that end inside a bid's look-back or go on.
+        Index("ix_engagement_ulo_body_end", "ulo_id", "commissioner_id", "ended_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ulo_id: int = Field(foreign_key="organisation.id", index=True)
@@ -187,14 +188,17 @@ class Arrangement(SQLModel, table=True):
 
 
 class Flag(SQLModel, table=True):
-    # The dashboard's counts, its most severe few and its month-by-month picture.
+    # The dashboard's counts, its most severe few and its month-by-month picture; the stored
+    # flags a write's evaluation answers for (a rule's flags for one ULO and body, or one bid's
+    # or engagement's).
     __table_args__ = (Index("ix_flag_ulo_status", "ulo_id", "status"),
                       Index("ix_flag_status_severity", "status", "severity"),
                       Index("ix_flag_severity_score", "severity", "score"),
                       Index("ix_flag_severity_opened", "severity", "opened_at", "status",
-                            "updated_at"))
+                            "updated_at"),
+                      Index("ix_flag_rule_pair", "rule", "ulo_id", "commissioner_id"))
     id: int | None = Field(default=None, primary_key=True)
-    rule: str = Field(max_length=4, index=True)
+    rule: str = Field(max_length=4)
     rule_version: int = 1
     fingerprint: str = Field(max_length=200, unique=True)
     severity: str = Field(max_length=10)
@@ -202,11 +206,11 @@ class Flag(SQLModel, table=True):
     reasons: list[str] = json_list()
     thresholds: dict = json_dict()
     facts_hash: str = Field(max_length=64)
-    status: str = Field(default="open", max_length=20, index=True)
+    status: str = Field(default="open", max_length=20)
     ulo_id: int = Field(foreign_key="organisation.id")
     commissioner_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    engagement_id: int | None = Field(default=None, foreign_key="engagement.id")
-    bid_id: int | None = Field(default=None, foreign_key="bid.id")
+    engagement_id: int | None = Field(default=None, foreign_key="engagement.id", index=True)
+    bid_id: int | None = Field(default=None, foreign_key="bid.id", index=True)
     arrangement_id: int | None = Field(default=None, foreign_key="arrangement.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
     opened_at: datetime = Field(default_factory=utcnow)

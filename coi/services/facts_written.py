@@ -213,11 +213,13 @@ _WRITTEN = {
     "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
                                              Engagement.ulo_id == bindparam("ulo")),
     # The ULO's engagements with these bodies that question.linked could pair with a bid
-    # judged at a day no later than `latest` whose look-back starts no earlier than `earliest`.
-    "engagements_with": select(*ENGAGEMENT).where(
+    # judged at a day no later than `latest` whose look-back starts no earlier than `earliest`:
+    # those that ended since, then those that go on (each a range of one index).
+    "engagements_with": union_all(*(select(*ENGAGEMENT).where(
         Engagement.ulo_id == bindparam("ulo"), Engagement.commissioner_id.in_(_ids("bodies")),
-        Engagement.withdrawn_at.is_(None), Engagement.started_on <= bindparam("latest"),
-        or_(Engagement.ended_on.is_(None), Engagement.ended_on >= bindparam("earliest"))),
+        ended, Engagement.withdrawn_at.is_(None), Engagement.started_on <= bindparam("latest"))
+        for ended in (Engagement.ended_on >= bindparam("earliest"),
+                      Engagement.ended_on.is_(None)))),
 }
 
 

@@ -129,11 +129,10 @@ def stored(s, evaluations: Sequence[Evaluation]) -> list:
 @lru_cache(maxsize=256)
 def _stored_statement(shape: tuple):
     """The stored-flags statement for evaluations of this shape (built once per shape)."""
+    # Each scope's clause names its ULO, so an index can serve each one on its own.
     return select(*COLUMNS).where(or_(*(
-        and_(F.ulo_id == bindparam(f"u{i}"),
-             or_(*(_scope_clause(rule, limited, f"{i}_{j}")
-                   for j, (rule, limited) in enumerate(scopes))))
-        for i, scopes in enumerate(shape))))
+        and_(F.ulo_id == bindparam(f"u{i}"), _scope_clause(rule, limited, f"{i}_{j}"))
+        for i, scopes in enumerate(shape) for j, (rule, limited) in enumerate(scopes))))
 
 
 def _scope_clause(rule: str, limited: tuple[bool, bool, bool], suffix: str):
