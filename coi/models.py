@@ -123,9 +123,10 @@ class Engagement(SQLModel, table=True):
         Index("ix_engagement_order", "started_on", "id"),
         Index("ix_engagement_ulo_listing", "ulo_id", "withdrawn_at", "started_on", "id"),
         Index("ix_engagement_body_listing", "commissioner_id", "withdrawn_at", "started_on", "id"),
-        # The rules read one ULO's engagements with one body and its partners after each write,
-        # those that end inside a bid's look-back or go on.
-        Index("ix_engagement_ulo_body_end", "ulo_id", "commissioner_id", "ended_on"),
+        # The rules read one ULO's current engagements with one body and its partners after each
+        # write, those that end inside a bid's look-back or go on.
+        Index("ix_engagement_ulo_body_end", "ulo_id", "commissioner_id", "withdrawn_at",
+              "ended_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ulo_id: int = Field(foreign_key="organisation.id", index=True)

@@ -212,12 +212,13 @@ _WRITTEN = {
             and_(Opportunity.published_on.is_(None), Bid.submitted_on.is_(None)))),
     "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
                                              Engagement.ulo_id == bindparam("ulo")),
-    # The ULO's engagements with these bodies that question.linked could pair with a bid
-    # judged at a day no later than `latest` whose look-back starts no earlier than `earliest`:
-    # those that ended since, then those that go on (each a range of one index).
+    # The ULO's current engagements with these bodies that question.linked could pair with a
+    # bid whose look-back starts no earlier than `earliest`: those that ended since, then those
+    # that go on (each a range of ix_engagement_ulo_body_end; a condition on the start as well
+    # would lead SQLite, which keeps no statistics, to the ULO's listing index instead).
     "engagements_with": union_all(*(select(*ENGAGEMENT).where(
         Engagement.ulo_id == bindparam("ulo"), Engagement.commissioner_id.in_(_ids("bodies")),
-        ended, Engagement.withdrawn_at.is_(None), Engagement.started_on <= bindparam("latest"))
+        Engagement.withdrawn_at.is_(None), ended)
         for ended in (Engagement.ended_on >= bindparam("earliest"),
                       Engagement.ended_on.is_(None)))),
 }
@@ -238,10 +239,10 @@ def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookba
     _add(rows, "bids", [row[:len(BID)] for row in both])
     _add(rows, "opportunities", [row[len(BID):] for row in both])
     related = loader.related_bodies(partner_facts, {row[1] for row in rows.opportunities})
-    windows = [window_at(row[PUBLISHED_ON], row[SUBMITTED_ON], *lookback) for row in both]
+    earliest = min(window_at(row[PUBLISHED_ON], row[SUBMITTED_ON], *lookback).start
+                   for row in both)
     _add(rows, "engagements", loader.run(s, _WRITTEN["engagements_with"], {
-        "ulo": ulo_id, "bodies": sorted(related), "latest": max(w.day for w in windows),
-        "earliest": min(w.start for w in windows)}).all())
+        "ulo": ulo_id, "bodies": sorted(related), "earliest": earliest}).all())
 
 
 def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts) -> None:

@@ -1,8 +1,8 @@
 """Indexes for the rules' reads on a write
 
-A write reads the ULO's engagements with a body that end inside a bid's look-back (or go on),
-and the stored flags it answers for: one bid's or engagement's, and a rule's for one ULO and
-body. The flag indexes on the rule alone and on the status alone go: the new rule index and
+A write reads the ULO's current engagements with a body that end inside a bid's look-back (or
+go on), and the stored flags it answers for: one bid's or engagement's, and a rule's for one ULO
+and body. The flag indexes on the rule alone and on the status alone go: the new rule index and
 the status-and-severity index lead with the same columns.
 
 Revision ID: 0008
@@ -25,7 +25,8 @@ def upgrade() -> None:
     with op.batch_alter_table("engagement", schema=None) as batch_op:
         batch_op.drop_index("ix_engagement_ulo_body")
         batch_op.create_index("ix_engagement_ulo_body_end",
-                              ["ulo_id", "commissioner_id", "ended_on"], unique=False)
+                              ["ulo_id", "commissioner_id", "withdrawn_at", "ended_on"],
+                              unique=False)
     with op.batch_alter_table("flag", schema=None) as batch_op:
         batch_op.drop_index("ix_flag_rule")
         batch_op.drop_index("ix_flag_status")
