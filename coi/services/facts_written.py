@@ -185,16 +185,19 @@ def written_bid(s, bid_id: int):
 
 def _bid_for_body_work():
     """The ULO's bids joined to their opportunities, for the opportunities of `bodies` only.
-    The opportunity ids are first met in two indexes, the ULO's bids' and the bodies'
-    opportunities' (materialised on PostgreSQL, which would otherwise read every bid of the
-    ULO), so only the rows of the bids that match are read."""
+    The (ULO, opportunity) pairs are first met in two indexes, the ULO's bids' and the bodies'
+    opportunities', so only the rows of the bids that match are read: each through the bids'
+    (ULO, opportunity) index, since the join learns the ULO from the pairs (told the ULO
+    directly, PostgreSQL would read every bid of the ULO instead)."""
     ulo = bindparam("ulo")
-    ids = select(Bid.opportunity_id.label("id")).where(Bid.ulo_id == ulo).intersect(
-        select(Opportunity.id).where(Opportunity.commissioner_id.in_(_ids("bodies")))
+    pairs = select(Bid.ulo_id, Bid.opportunity_id).where(Bid.ulo_id == ulo).intersect(
+        select(cast(ulo, Integer), Opportunity.id).where(
+            Opportunity.commissioner_id.in_(_ids("bodies")))
     ).cte("bid_on_body_work").prefix_with("MATERIALIZED", dialect="postgresql")
     bids, opportunities = models.Bid.__table__, models.Opportunity.__table__
-    return ids.join(bids, and_(Bid.ulo_id == ulo, Bid.opportunity_id == ids.c.id)).join(
-        opportunities, Opportunity.id == ids.c.id)
+    return pairs.join(bids, and_(Bid.ulo_id == pairs.c.ulo_id,
+                                 Bid.opportunity_id == pairs.c.opportunity_id)).join(
+        opportunities, Opportunity.id == pairs.c.opportunity_id)
 
 
 # The statements a write's evaluation runs, built once: the ids and dates are bound parameters.
