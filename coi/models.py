@@ -168,9 +168,12 @@ class Opportunity(SQLModel, table=True):
 
 
 class Bid(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("ulo_id", "opportunity_id"),)
+    # The rules meet a ULO's bids (and those submitted since a day) with a body's opportunities
+    # in these indexes before reading any bid; the unique one serves "a ULO's bids" as well.
+    __table_args__ = (UniqueConstraint("ulo_id", "opportunity_id"),
+                      Index("ix_bid_ulo_submitted", "ulo_id", "submitted_on", "opportunity_id"))
     id: int | None = Field(default=None, primary_key=True)
-    ulo_id: int = Field(foreign_key="organisation.id", index=True)
+    ulo_id: int = Field(foreign_key="organisation.id")
     opportunity_id: int = Field(foreign_key="opportunity.id", index=True)
     status: str = Field(max_length=20)
     submitted_on: date | None = None

@@ -98,8 +98,8 @@ def _linked(make, engagement_first: bool, engagement: dict, bid: dict,
     make.engagement(org, council, service_areas=["payroll"], started_on="2020-01-01",
                     ended_on=None)
     make.bid(org, make.opportunity(council, service_areas=["peer_support"],
-                                   published_on="2026-01-01", closes_on="2026-02-01"),
-             submitted_on="2026-01-05")
+                                   published_on="2026-06-01", closes_on="2026-07-01"),
+             submitted_on="2026-06-05")
     writes = [lambda: make.engagement(org, council, **engagement),
               lambda: make.bid(org, make.opportunity(council, **opportunity), **bid)]
     made = [write() for write in (writes if engagement_first else writes[::-1])]

@@ -183,36 +183,43 @@ def written_bid(s, bid_id: int):
     return loader.run(s, _WRITTEN["bid"], {"id": bid_id}).first()
 
 
-def _bid_for_body_work():
-    """The ULO's bids joined to their opportunities, for the opportunities of `bodies` only.
-    The (ULO, opportunity) pairs are first met in two indexes, the ULO's bids' and the bodies'
-    opportunities', so only the rows of the bids that match are read: each through the bids'
-    (ULO, opportunity) index, since the join learns the ULO from the pairs (told the ULO
-    directly, PostgreSQL would read every bid of the ULO instead)."""
+_SINCE = bindparam("since")
+
+
+def _bids_with():
+    """The ULO's bids in play for the work of `bodies` whose reference day (question.window_at:
+    the later of publication and submission, else today) can be on or after `since`, with
+    their opportunities. The opportunities are chosen first from three indexes, without reading
+    a bid or an opportunity: the bodies' current opportunities published since (or not yet)
+    that the ULO bid for, and those the ULO's bids submitted since are for. Only the chosen
+    bids and opportunities are read; the join learns the ULO from the chosen pairs, so
+    PostgreSQL probes the bids' (ULO, opportunity) index for each (told the ULO directly, it
+    would read every bid of the ULO instead)."""
     ulo = bindparam("ulo")
-    pairs = select(Bid.ulo_id, Bid.opportunity_id).where(Bid.ulo_id == ulo).intersect(
-        select(cast(ulo, Integer), Opportunity.id).where(
-            Opportunity.commissioner_id.in_(_ids("bodies")))
-    ).cte("bid_on_body_work").prefix_with("MATERIALIZED", dialect="postgresql")
+    bid_for = select(Bid.opportunity_id).where(Bid.ulo_id == ulo)
+    chosen = select(cast(ulo, Integer).label("ulo_id"), Opportunity.id.label("id")).where(
+        Opportunity.commissioner_id.in_(_ids("bodies")), Opportunity.withdrawn_at.is_(None),
+        or_(and_(or_(Opportunity.published_on >= _SINCE, Opportunity.published_on.is_(None)),
+                 Opportunity.id.in_(bid_for)),
+            Opportunity.id.in_(bid_for.where(Bid.submitted_on >= _SINCE)))
+    ).cte("chosen").prefix_with("MATERIALIZED", dialect="postgresql")
     bids, opportunities = models.Bid.__table__, models.Opportunity.__table__
-    return pairs.join(bids, and_(Bid.ulo_id == pairs.c.ulo_id,
-                                 Bid.opportunity_id == pairs.c.opportunity_id)).join(
-        opportunities, Opportunity.id == pairs.c.opportunity_id)
+    joined = chosen.join(bids, and_(Bid.ulo_id == chosen.c.ulo_id,
+                                    Bid.opportunity_id == chosen.c.id)).join(
+        opportunities, Opportunity.id == chosen.c.id)
+    return select(*BID, *OPPORTUNITY).select_from(joined).where(
+        Bid.status != "withdrawn",
+        or_(Opportunity.published_on >= _SINCE, Bid.submitted_on >= _SINCE,
+            and_(Opportunity.published_on.is_(None), Bid.submitted_on.is_(None))))
 
 
 # The statements a write's evaluation runs, built once: the ids and dates are bound parameters.
 _BIDS_WITH_OPPORTUNITY = select(*BID, *OPPORTUNITY).join(*BID_OPPORTUNITY)
-_SINCE = bindparam("since")
 _WRITTEN = {
     "bid": _BIDS_WITH_OPPORTUNITY.where(Bid.id == bindparam("id")),
     "bids": _BIDS_WITH_OPPORTUNITY.where(Bid.id.in_(_ids("ids")),
                                          Bid.ulo_id == bindparam("ulo")),
-    # The ULO's bids in play for these bodies' work whose reference day (question.window_at:
-    # the later of publication and submission, else today) can be on or after `since`.
-    "bids_with": select(*BID, *OPPORTUNITY).select_from(_bid_for_body_work()).where(
-        Bid.status != "withdrawn", Opportunity.withdrawn_at.is_(None),
-        or_(Opportunity.published_on >= _SINCE, Bid.submitted_on >= _SINCE,
-            and_(Opportunity.published_on.is_(None), Bid.submitted_on.is_(None)))),
+    "bids_with": _bids_with(),
     "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
                                              Engagement.ulo_id == bindparam("ulo")),
     # The ULO's current engagements with these bodies that question.linked could pair with a

@@ -1,9 +1,11 @@
 """Indexes for the rules' reads on a write
 
 A write reads the ULO's current engagements with a body that end inside a bid's look-back (or
-go on), and the stored flags it answers for: one bid's or engagement's, and a rule's for one ULO
-and body. The flag indexes on the rule alone and on the status alone go: the new rule index and
-the status-and-severity index lead with the same columns.
+go on), the ULO's bids for a body's work published or submitted since an engagement began, and
+the stored flags it answers for: one bid's or engagement's, and a rule's for one ULO and body.
+The bid index on the ULO alone goes (the (ULO, opportunity) unique index leads with it), and so
+do the flag indexes on the rule alone and on the status alone (the new rule index and the
+status-and-severity index lead with the same columns).
 
 Revision ID: 0008
 Revises: 0007
@@ -22,6 +24,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Indexes for the rules' reads on a write."""
+    with op.batch_alter_table("bid", schema=None) as batch_op:
+        batch_op.drop_index("ix_bid_ulo_id")
+        batch_op.create_index("ix_bid_ulo_submitted", ["ulo_id", "submitted_on", "opportunity_id"],
+                              unique=False)
     with op.batch_alter_table("engagement", schema=None) as batch_op:
         batch_op.drop_index("ix_engagement_ulo_body")
         batch_op.create_index("ix_engagement_ulo_body_end",
@@ -48,3 +54,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_engagement_ulo_body_end")
         batch_op.create_index("ix_engagement_ulo_body", ["ulo_id", "commissioner_id"],
                               unique=False)
+    with op.batch_alter_table("bid", schema=None) as batch_op:
+        batch_op.drop_index("ix_bid_ulo_submitted")
+        batch_op.create_index("ix_bid_ulo_id", ["ulo_id"], unique=False)
