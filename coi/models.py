@@ -194,13 +194,15 @@ class Arrangement(SQLModel, table=True):
 class Flag(SQLModel, table=True):
     # The dashboard's counts, its most severe few and its month-by-month picture; the stored
     # flags a write's evaluation answers for (a rule's flags for one ULO and body, or one bid's
-    # or engagement's).
+    # or engagement's: led by the ULO, so one write's new flags land on few index pages).
     __table_args__ = (Index("ix_flag_ulo_status", "ulo_id", "status"),
                       Index("ix_flag_status_severity", "status", "severity"),
                       Index("ix_flag_severity_score", "severity", "score"),
                       Index("ix_flag_severity_opened", "severity", "opened_at", "status",
                             "updated_at"),
-                      Index("ix_flag_rule_pair", "rule", "ulo_id", "commissioner_id"))
+                      Index("ix_flag_rule_pair", "rule", "ulo_id", "commissioner_id"),
+                      Index("ix_flag_ulo_bid", "ulo_id", "bid_id"),
+                      Index("ix_flag_ulo_engagement", "ulo_id", "engagement_id"))
     id: int | None = Field(default=None, primary_key=True)
     rule: str = Field(max_length=4)
     rule_version: int = 1
@@ -213,8 +215,8 @@ class Flag(SQLModel, table=True):
     status: str = Field(default="open", max_length=20)
     ulo_id: int = Field(foreign_key="organisation.id")
     commissioner_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    engagement_id: int | None = Field(default=None, foreign_key="engagement.id", index=True)
-    bid_id: int | None = Field(default=None, foreign_key="bid.id", index=True)
+    engagement_id: int | None = Field(default=None, foreign_key="engagement.id")
+    bid_id: int | None = Field(default=None, foreign_key="bid.id")
     arrangement_id: int | None = Field(default=None, foreign_key="arrangement.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
     opened_at: datetime = Field(default_factory=utcnow)

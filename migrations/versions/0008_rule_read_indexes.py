@@ -38,15 +38,16 @@ def upgrade() -> None:
         batch_op.drop_index("ix_flag_status")
         batch_op.create_index("ix_flag_rule_pair", ["rule", "ulo_id", "commissioner_id"],
                               unique=False)
-        batch_op.create_index("ix_flag_bid_id", ["bid_id"], unique=False)
-        batch_op.create_index("ix_flag_engagement_id", ["engagement_id"], unique=False)
+        batch_op.create_index("ix_flag_ulo_bid", ["ulo_id", "bid_id"], unique=False)
+        batch_op.create_index("ix_flag_ulo_engagement", ["ulo_id", "engagement_id"],
+                              unique=False)
 
 
 def downgrade() -> None:
     """Undo: indexes for the rules' reads on a write."""
     with op.batch_alter_table("flag", schema=None) as batch_op:
-        batch_op.drop_index("ix_flag_engagement_id")
-        batch_op.drop_index("ix_flag_bid_id")
+        batch_op.drop_index("ix_flag_ulo_engagement")
+        batch_op.drop_index("ix_flag_ulo_bid")
         batch_op.drop_index("ix_flag_rule_pair")
         batch_op.create_index("ix_flag_status", ["status"], unique=False)
         batch_op.create_index("ix_flag_rule", ["rule"], unique=False)
