@@ -139,7 +139,8 @@ def _shared(rows) -> Shared:
 def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date,
                  bids: Collection[int] = (), engagements: Collection[int] = (),
                  rules: Collection[str] = (), shared: Shared | None = None,
-                 bid_rows: Mapping | None = None) -> UloFacts:
+                 bid_rows: Mapping | None = None,
+                 engagement_rows: Mapping | None = None) -> UloFacts:
     """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
     (with the ULO's engagements with each one's body and partners that could be linked to one
     of them) and the written engagements (with the ULO's bids in play on the opportunities of
@@ -148,7 +149,8 @@ def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date
     whether the ULO engages with it and bids for its work. R1's look-back (`lookback_months`
     before a bid's reference day, or `today`) bounds what is read. `shared` is what
     `read_shared` read for the write's pairs (read here when not given); `bid_rows` the rows
-    of written bids already read by `written_bid` (bid id to row)."""
+    of written bids already read by `written_bid`, `engagement_rows` those of written
+    engagements made by `engagement_row` (id to row)."""
     if shared is None:
         shared = read_shared(s, [(ulo_id, body)])
     bid_rows = bid_rows or {}
@@ -158,7 +160,8 @@ def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date
         _read_written_bids(s, rows, ulo_id, bids, partner_facts, bid_rows,
                            (lookback_months, today))
     if engagements:
-        _read_written_engagements(s, rows, ulo_id, engagements, partner_facts)
+        _read_written_engagements(s, rows, ulo_id, engagements, partner_facts,
+                                  engagement_rows or {})
     if "R4" in rules:
         loader.read_arrangements(s, rows, [ulo_id], body)
     if "R5" in rules:
@@ -181,6 +184,13 @@ def written_bid(s, bid_id: int):
     """One bid's row with its opportunity's (BID then OPPORTUNITY columns), or None; its
     commissioning body is `row[BODY_OF_BID]`."""
     return loader.run(s, _WRITTEN["bid"], {"id": bid_id}).first()
+
+
+def engagement_row(record) -> tuple:
+    """A written engagement's row (ENGAGEMENT columns) from the record the write has just
+    flushed: what reading it back in the same transaction would give."""
+    return (*(getattr(record, column.key) for column in ENGAGEMENT[:-1]),
+            record.withdrawn_at is not None)
 
 
 _SINCE = bindparam("since")
@@ -255,9 +265,13 @@ def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookba
         "ulo": ulo_id, "bodies": sorted(related), "earliest": earliest}).all())
 
 
-def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts) -> None:
-    found = loader.run(s, _WRITTEN["engagements"], {"ids": sorted(engagements),
-                                                    "ulo": ulo_id}).all()
+def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts,
+                              known) -> None:
+    found = [row for engagement_id, row in sorted(known.items())
+             if engagement_id in engagements and row[1] == ulo_id]
+    if set(engagements) - set(known):
+        found += loader.run(s, _WRITTEN["engagements"], {
+            "ids": sorted(set(engagements) - set(known)), "ulo": ulo_id}).all()
     if not found:
         return
     _add(rows, "engagements", found)
