@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench.synthetic import settle  # noqa: E402
 from coi import create_app, vocab  # noqa: E402
 from coi.models import (  # noqa: E402
     Bid,
@@ -209,14 +210,6 @@ def _bench_accounts(ulo_id: int) -> dict:
     return made
 
 
-def _analyze(engine) -> None:
-    """PostgreSQL's statistics, as autovacuum would gather them soon after a bulk load (SQLite
-    is left without: a register there never runs ANALYZE, and its indexes are chosen for that)."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")
-
-
 def build(args) -> dict:
     """Build the register described by args; returns a summary."""
     if args.replace:
@@ -241,7 +234,7 @@ def build(args) -> dict:
         counts = recompute.run()
         timings["recompute"] = time.perf_counter() - t0 - timings["demo"] - timings["bulk"]
         accounts = _bench_accounts(scaler.ulos[0])
-    _analyze(app.extensions["coi.engine"])
+    settle(app.extensions["coi.engine"])
     app.extensions["coi.engine"].dispose()
     return {"url": args.url, "flags": dict(counts), "accounts": accounts,
             "seconds": {k: round(v, 1) for k, v in timings.items()}}

@@ -260,3 +260,13 @@ class Register:
                             f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                             f"(SELECT COALESCE(MAX(id), 1) FROM \"{table.name}\"))")
         return counts
+
+
+def settle(engine) -> None:
+    """A bulk-loaded PostgreSQL register as autovacuum leaves it soon after: its statistics
+    gathered and its visibility map set, so no autovacuum runs while a benchmark times it
+    (SQLite is left alone: a register there never runs ANALYZE, and its indexes are chosen for
+    that)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")

@@ -249,11 +249,18 @@ SUBMITTED_ON, PUBLISHED_ON = 4, len(BID) + 6  # in a row of BID then OPPORTUNITY
 STARTED_ON = 4  # in a row of ENGAGEMENT columns
 
 
+def _written_rows(s, kind: str, ulo_id: int, ids, known: Mapping) -> list:
+    """The rows of the written records of the ULO: those in hand (`known`), the rest read."""
+    found = [row for record_id, row in sorted(known.items())
+             if record_id in ids and row[1] == ulo_id]
+    missing = sorted(set(ids) - set(known))
+    if missing:
+        found += loader.run(s, _WRITTEN[kind], {"ids": missing, "ulo": ulo_id}).all()
+    return found
+
+
 def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookback) -> None:
-    both = [row for bid_id, row in sorted(known.items()) if bid_id in bids and row[1] == ulo_id]
-    if set(bids) - set(known):
-        both += loader.run(s, _WRITTEN["bids"], {"ids": sorted(set(bids) - set(known)),
-                                           "ulo": ulo_id}).all()
+    both = _written_rows(s, "bids", ulo_id, bids, known)
     if not both:
         return
     _add(rows, "bids", [row[:len(BID)] for row in both])
@@ -267,11 +274,7 @@ def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookba
 
 def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts,
                               known) -> None:
-    found = [row for engagement_id, row in sorted(known.items())
-             if engagement_id in engagements and row[1] == ulo_id]
-    if set(engagements) - set(known):
-        found += loader.run(s, _WRITTEN["engagements"], {
-            "ids": sorted(set(engagements) - set(known)), "ulo": ulo_id}).all()
+    found = _written_rows(s, "engagements", ulo_id, engagements, known)
     if not found:
         return
     _add(rows, "engagements", found)
