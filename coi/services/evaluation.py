@@ -38,9 +38,8 @@ class PairWork:
 
     rules: set[str] = field(default_factory=set)
     bids: set[int] = field(default_factory=set)
-    engagements: set[int] = field(default_factory=set)
     bid_rows: dict[int, tuple] = field(default_factory=dict)  # written bids already read
-    engagement_rows: dict[int, tuple] = field(default_factory=dict)  # and engagements
+    engagements: dict[int, tuple] = field(default_factory=dict)  # written: id to its row
 
 
 @dataclass
@@ -113,7 +112,6 @@ def _pair_evaluation(s, ulo: int, body: int, work: PairWork, limits, today,
     facts = facts_written.load_written(s, ulo, body, bids=work.bids,
                                       engagements=work.engagements, rules=body_rules,
                                       shared=shared, bid_rows=work.bid_rows,
-                                      engagement_rows=work.engagement_rows,
                                       lookback_months=limits.r1_lookback_months, today=today)
     rules = body_rules | ({"R1"} if work.bids or work.engagements else set())
     found = [f for f in evaluate_ulo(facts, limits, today, only=rules)

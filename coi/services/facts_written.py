@@ -137,10 +137,9 @@ def _shared(rows) -> Shared:
 
 
 def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date,
-                 bids: Collection[int] = (), engagements: Collection[int] = (),
+                 bids: Collection[int] = (), engagements: Mapping[int, tuple] | None = None,
                  rules: Collection[str] = (), shared: Shared | None = None,
-                 bid_rows: Mapping | None = None,
-                 engagement_rows: Mapping | None = None) -> UloFacts:
+                 bid_rows: Mapping | None = None) -> UloFacts:
     """The facts a write needs, for one ULO and body, in one reading: for R1 the written bids
     (with the ULO's engagements with each one's body and partners that could be linked to one
     of them) and the written engagements (with the ULO's bids in play on the opportunities of
@@ -149,8 +148,8 @@ def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date
     whether the ULO engages with it and bids for its work. R1's look-back (`lookback_months`
     before a bid's reference day, or `today`) bounds what is read. `shared` is what
     `read_shared` read for the write's pairs (read here when not given); `bid_rows` the rows
-    of written bids already read by `written_bid`, `engagement_rows` those of written
-    engagements made by `engagement_row` (id to row)."""
+    of written bids already read by `written_bid` (bid id to row); `engagements` the written
+    engagements, id to the row `engagement_row` made of each."""
     if shared is None:
         shared = read_shared(s, [(ulo_id, body)])
     bid_rows = bid_rows or {}
@@ -160,8 +159,7 @@ def load_written(s, ulo_id: int, body: int, *, lookback_months: int, today: date
         _read_written_bids(s, rows, ulo_id, bids, partner_facts, bid_rows,
                            (lookback_months, today))
     if engagements:
-        _read_written_engagements(s, rows, ulo_id, engagements, partner_facts,
-                                  engagement_rows or {})
+        _read_written_engagements(s, rows, ulo_id, engagements, partner_facts)
     if "R4" in rules:
         loader.read_arrangements(s, rows, [ulo_id], body)
     if "R5" in rules:
@@ -230,8 +228,6 @@ _WRITTEN = {
     "bids": _BIDS_WITH_OPPORTUNITY.where(Bid.id.in_(_ids("ids")),
                                          Bid.ulo_id == bindparam("ulo")),
     "bids_with": _bids_with(),
-    "engagements": select(*ENGAGEMENT).where(Engagement.id.in_(_ids("ids")),
-                                             Engagement.ulo_id == bindparam("ulo")),
     # The ULO's current engagements with these bodies that question.linked could pair with a
     # bid whose look-back starts no earlier than `earliest`: those that ended since, then those
     # that go on (each a range of ix_engagement_ulo_body_end; a condition on the start as well
@@ -249,18 +245,11 @@ SUBMITTED_ON, PUBLISHED_ON = 4, len(BID) + 6  # in a row of BID then OPPORTUNITY
 STARTED_ON = 4  # in a row of ENGAGEMENT columns
 
 
-def _written_rows(s, kind: str, ulo_id: int, ids, known: Mapping) -> list:
-    """The rows of the written records of the ULO: those in hand (`known`), the rest read."""
-    found = [row for record_id, row in sorted(known.items())
-             if record_id in ids and row[1] == ulo_id]
-    missing = sorted(set(ids) - set(known))
-    if missing:
-        found += loader.run(s, _WRITTEN[kind], {"ids": missing, "ulo": ulo_id}).all()
-    return found
-
-
 def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookback) -> None:
-    both = _written_rows(s, "bids", ulo_id, bids, known)
+    both = [row for bid_id, row in sorted(known.items()) if bid_id in bids and row[1] == ulo_id]
+    if set(bids) - set(known):
+        both += loader.run(s, _WRITTEN["bids"], {"ids": sorted(set(bids) - set(known)),
+                                           "ulo": ulo_id}).all()
     if not both:
         return
     _add(rows, "bids", [row[:len(BID)] for row in both])
@@ -272,11 +261,9 @@ def _read_written_bids(s, rows: Rows, ulo_id, bids, partner_facts, known, lookba
         "ulo": ulo_id, "bodies": sorted(related), "earliest": earliest}).all())
 
 
-def _read_written_engagements(s, rows: Rows, ulo_id, engagements, partner_facts,
-                              known) -> None:
-    found = _written_rows(s, "engagements", ulo_id, engagements, known)
-    if not found:
-        return
+def _read_written_engagements(s, rows: Rows, ulo_id, engagements: Mapping,
+                              partner_facts) -> None:
+    found = [row for _, row in sorted(engagements.items())]
     _add(rows, "engagements", found)
     related = loader.related_bodies(partner_facts, {row[2] for row in found})
     both = loader.run(s, _WRITTEN["bids_with"], {

@@ -32,8 +32,7 @@ EVERY_RULE = {"R1", "R3", "R4", "R5", "R7", "R8"}
 def engagement(s, record, targets) -> None:
     """R1 for this engagement, R5 for its body."""
     work = targets.pair(record.ulo_id, record.commissioner_id)
-    work.engagements.add(record.id)
-    work.engagement_rows[record.id] = facts_written.engagement_row(record)
+    work.engagements[record.id] = facts_written.engagement_row(record)
     work.rules.add("R5")
 
 
